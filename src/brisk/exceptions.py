@@ -1,0 +1,91 @@
+"""Brisk's exceptions, with Agno's class names so ``except`` clauses carry over.
+
+Control-flow signals (``StopAgentRun``, ``RetryAgentRun``) are kept apart from errors.
+
+    BriskError
+      ModelProviderError            a provider answered with an error or could not be reached
+        ModelRateLimitError         429
+        ModelAuthenticationError    401 / 403
+        ContextWindowExceededError  the prompt does not fit the model
+      EmbeddingsNotSupportedError   the provider has no embeddings API
+      ConfigurationError            bad or missing configuration (missing API key, bad model id, ...)
+      DbError                       the database cannot be opened or written
+      RunCancelledError             a run was cancelled while it was running
+"""
+
+from __future__ import annotations
+
+
+class BriskError(Exception):
+    """Base class of all Brisk errors."""
+
+
+class ModelProviderError(BriskError):
+    error_type = "model_provider_error"
+
+    def __init__(
+        self,
+        message: str,
+        status_code: int = 502,
+        model_name: str | None = None,
+        model_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.model_name = model_name
+        self.model_id = model_id
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ModelRateLimitError(ModelProviderError):
+    error_type = "model_rate_limit_error"
+
+
+class ModelAuthenticationError(ModelProviderError):
+    error_type = "model_authentication_error"
+
+
+class ContextWindowExceededError(ModelProviderError):
+    error_type = "context_window_exceeded_error"
+
+
+class EmbeddingsNotSupportedError(BriskError):
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"{provider} has no embeddings API; pick another provider's embedder")
+        self.provider = provider
+
+
+class ConfigurationError(BriskError, ValueError):
+    """Bad or missing configuration. Also a ValueError, so plain ``except ValueError`` catches it."""
+
+
+class DbError(BriskError):
+    """The database cannot be opened, read or written."""
+
+
+class RunCancelledError(BriskError):
+    def __init__(self, run_id: str | None = None, reason: str | None = None) -> None:
+        super().__init__(reason or f"Run {run_id} was cancelled")
+        self.run_id = run_id
+        self.reason = reason
+
+
+class StopAgentRun(Exception):  # noqa: N818 - Agno's name
+    """Raised by a tool to end the run after the current tool call."""
+
+    def __init__(self, message: str = "", user_message: str | None = None) -> None:
+        super().__init__(message)
+        self.user_message = user_message
+
+
+class RetryAgentRun(Exception):  # noqa: N818 - Agno's name
+    """Raised by a tool to hand a message back to the model and let it try again."""
+
+    def __init__(self, message: str = "", user_message: str | None = None) -> None:
+        super().__init__(message)
+        self.user_message = user_message

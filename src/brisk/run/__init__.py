@@ -1,0 +1,3 @@
+from brisk.run.base import RunStatus
+
+__all__ = ["RunStatus"]

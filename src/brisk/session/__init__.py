@@ -1,0 +1,3 @@
+from brisk.session.agent import AgentSession
+
+__all__ = ["AgentSession"]
