@@ -21,6 +21,7 @@ class BriskError(Exception):
 
 
 class ModelProviderError(BriskError):
+    # Agno reports every provider failure (rate limit and auth included) as this one error_type.
     error_type = "model_provider_error"
 
     def __init__(
@@ -43,15 +44,15 @@ class ModelProviderError(BriskError):
 
 
 class ModelRateLimitError(ModelProviderError):
-    error_type = "model_rate_limit_error"
+    pass
 
 
 class ModelAuthenticationError(ModelProviderError):
-    error_type = "model_authentication_error"
+    pass
 
 
 class ContextWindowExceededError(ModelProviderError):
-    error_type = "context_window_exceeded_error"
+    pass
 
 
 class EmbeddingsNotSupportedError(BriskError):

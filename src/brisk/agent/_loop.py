@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from brisk.agent.agent import Agent
 
 TERMINAL_EVENTS = frozenset({"RunCompleted", "RunError", "RunCancelled", "RunPaused"})
+# What a plain stream (stream_events=False) still carries besides content, as Agno: the outcomes a
+# caller must not miss. RunCompleted is only sent with stream_events=True.
+ALWAYS_STREAMED = frozenset({"RunError", "RunCancelled", "RunPaused"})
 _DEFAULT_HISTORY_RUNS = 3
 
 

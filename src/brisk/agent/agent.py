@@ -304,14 +304,14 @@ class Agent(_AgentConfig):
         return output
 
     async def _filtered(self, req: Any, stream_events: bool) -> AsyncIterator[BaseAgentRunEvent]:
-        from brisk.agent._loop import TERMINAL_EVENTS, run_events
+        from brisk.agent._loop import ALWAYS_STREAMED, run_events
 
         agen = run_events(self, req)
         try:
             async for item in agen:
                 if isinstance(item, RunOutput):
                     continue
-                if stream_events or isinstance(item, RunContentEvent) or item.event in TERMINAL_EVENTS:
+                if stream_events or isinstance(item, RunContentEvent) or item.event in ALWAYS_STREAMED:
                     yield item
         finally:
             await agen.aclose()

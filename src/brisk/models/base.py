@@ -25,7 +25,9 @@ class Model:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
-            raise ConfigurationError(f"{type(self).__name__}: model id must be a non-empty string, got {self.id!r}")
+            raise ConfigurationError(
+                f"{type(self).__name__}: model id must be a non-empty string, got {self.id!r}"
+            )
 
     # -- the two methods a provider implements -------------------------------------------------
     async def ainvoke(
@@ -47,7 +49,9 @@ class Model:
         raise NotImplementedError
 
     # -- sync wrappers ----------------------------------------------------------------------------
-    def invoke(self, messages: list[Message], tools: list[dict[str, Any]] | None = None, **kw: Any) -> ModelResponse:
+    def invoke(
+        self, messages: list[Message], tools: list[dict[str, Any]] | None = None, **kw: Any
+    ) -> ModelResponse:
         return run_sync(self.ainvoke(messages, tools, **kw))
 
     def invoke_stream(

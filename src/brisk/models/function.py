@@ -43,16 +43,27 @@ class FunctionModel(Model):
         if not result.metrics.total_tokens:
             words_in = sum(len(str(m.content or "").split()) for m in messages)
             words_out = len((result.content or "").split())
-            result.metrics = MessageMetrics(input_tokens=words_in, output_tokens=words_out,
-                                            total_tokens=words_in + words_out)
+            result.metrics = MessageMetrics(
+                input_tokens=words_in, output_tokens=words_out, total_tokens=words_in + words_out
+            )
         return result
 
-    async def ainvoke(self, messages: list[Message], tools: list[dict[str, Any]] | None = None,
-                      tool_choice: Any = None, response_format: Any = None) -> ModelResponse:
+    async def ainvoke(
+        self,
+        messages: list[Message],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        response_format: Any = None,
+    ) -> ModelResponse:
         return await self._respond(messages, tools)
 
-    async def ainvoke_stream(self, messages: list[Message], tools: list[dict[str, Any]] | None = None,
-                             tool_choice: Any = None, response_format: Any = None) -> AsyncIterator[ModelChunk]:
+    async def ainvoke_stream(
+        self,
+        messages: list[Message],
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+        response_format: Any = None,
+    ) -> AsyncIterator[ModelChunk]:
         result = await self._respond(messages, tools)
         text = result.content or ""
         words = text.split(" ")
@@ -62,8 +73,11 @@ class FunctionModel(Model):
             piece = w if i == 0 else " " + w
             if piece:
                 yield ModelChunk(content=piece, provider_data=result.provider_data)
-        yield ModelChunk(tool_calls=result.tool_calls or None, metrics=result.metrics,
-                         reasoning_content=result.reasoning_content)
+        yield ModelChunk(
+            tool_calls=result.tool_calls or None,
+            metrics=result.metrics,
+            reasoning_content=result.reasoning_content,
+        )
 
 
 def tool_call(name: str, arguments: str, call_id: str = "call_1") -> dict[str, Any]:

@@ -91,7 +91,9 @@ class ToolExecution:
 
     @property
     def is_paused(self) -> bool:
-        return bool(self.requires_confirmation or self.requires_user_input or self.external_execution_required)
+        return bool(
+            self.requires_confirmation or self.requires_user_input or self.external_execution_required
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in _TOOL_FIELDS}

@@ -89,8 +89,9 @@ def content_to_json(content: Any) -> Any:
     dump = getattr(content, "model_dump", None)
     if dump is not None:
         return dump(exclude_none=True, mode="json")
-    from dataclasses import asdict, is_dataclass
+    import msgspec
 
-    if is_dataclass(content) and not isinstance(content, type):
-        return asdict(content)
-    return str(content)
+    try:
+        return msgspec.to_builtins(content)  # msgspec Structs, dataclasses, enums, ...
+    except TypeError:
+        return str(content)

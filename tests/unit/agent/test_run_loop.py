@@ -80,7 +80,7 @@ async def test_stream_events_follow_agno_sequence_for_a_tool_run():
     assert sent[-1].role == "tool" and sent[-1].tool_call_id == "call_1"
 
 
-async def test_plain_stream_yields_only_content_and_terminal_events():
+async def test_plain_stream_yields_only_content_events_on_success():
     events = await collect(make_agent().arun("hi", stream=True))
     assert {e.event for e in events} == {"RunContent"}
     assert "".join(e.content for e in events) == "the quick brown fox"
@@ -244,12 +244,16 @@ async def test_history_of_last_three_runs_is_sent_on_the_fourth():
         await agent.arun(f"question {i}", session_id="s")
     sent = agent.model.calls[-1]
     users = [m.content for m in sent if m.role == "user"]
-    assert users == ["question 1", "question 2", "question 3"]
+    assert users == ["question 0", "question 1", "question 2", "question 3"]
+    await agent.arun("question 4", session_id="s")
+    users = [m.content for m in agent.model.calls[-1] if m.role == "user"]
+    assert users == ["question 1", "question 2", "question 3", "question 4"]
+    sent = agent.model.calls[-1]
     assert all(m.from_history for m in sent[:-1] if m.role != "system")
     # history messages are not stored again with the new run
     runs = await db.get_runs("s")
-    assert len(runs) == 4
-    assert [m["role"] for m in runs[-1]["run_data"]["messages"]] == ["system", "user", "assistant"]
+    assert len(runs) == 5
+    assert [m["role"] for m in runs[-1]["run_data"]["messages"]] == ["user", "assistant"]
 
 
 async def test_failed_runs_are_left_out_of_history():
