@@ -92,7 +92,9 @@ def build_system_message(
         extra.append("Use markdown to format your answers.")
     if agent.add_datetime_to_context:
         now = datetime.now(_tz(agent.timezone_identifier))
-        extra.append(f"The current time is {now.strftime(agent.datetime_format) if agent.datetime_format else now}.")
+        extra.append(
+            f"The current time is {now.strftime(agent.datetime_format) if agent.datetime_format else now}."
+        )
     if agent.name is not None and agent.add_name_to_context:
         extra.append(f"Your name is: {agent.name}.")
 
@@ -103,9 +105,17 @@ def build_system_message(
         text += f"\n<your_role>\n{agent.role}\n</your_role>\n\n"
     if instructions:
         rendered = render_instructions(instructions)
-        text += f"<instructions>\n{rendered}\n</instructions>\n\n" if agent.use_instruction_tags else rendered + "\n\n"
+        text += (
+            f"<instructions>\n{rendered}\n</instructions>\n\n"
+            if agent.use_instruction_tags
+            else rendered + "\n\n"
+        )
     if extra:
-        text += "<additional_information>" + "".join(f"\n- {e}" for e in extra) + "\n</additional_information>\n\n"
+        text += (
+            "<additional_information>"
+            + "".join(f"\n- {e}" for e in extra)
+            + "\n</additional_information>\n\n"
+        )
     for ti in agent._tool_instructions():
         text += f"{ti}\n"
     if agent.resolve_in_context:

@@ -39,7 +39,7 @@ from brisk.run.agent import (
     ToolCallErrorEvent,
     ToolCallStartedEvent,
 )
-from brisk.run.base import RunStatus
+from brisk.run.base import RunContext, RunStatus
 
 if TYPE_CHECKING:
     from brisk.agent.agent import Agent
@@ -69,7 +69,7 @@ class RunRequest:
 class _Run:
     """Per-run state the loop threads through its steps."""
 
-    __slots__ = ("agent", "out", "messages", "session_row", "state", "events", "skip", "base")
+    __slots__ = ("agent", "out", "messages", "session_row", "state", "events", "skip", "base", "context")
 
     def __init__(self, agent: Agent, out: RunOutput, session_row: dict[str, Any] | None) -> None:
         self.agent = agent
@@ -77,6 +77,7 @@ class _Run:
         self.messages: list[Message] = []
         self.session_row = session_row
         self.state: dict[str, Any] = {}
+        self.context: RunContext | None = None
         self.events: list[BaseAgentRunEvent] | None = [] if agent.store_events else None
         self.skip = frozenset(getattr(e, "value", e) for e in agent.events_to_skip or ())
         self.base = {
@@ -151,6 +152,16 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
         out.session_state = run.state
         continuing = False
 
+    run.context = RunContext(
+        run_id=out.run_id or run_id,
+        session_id=session_id,
+        user_id=out.user_id,
+        dependencies=req.dependencies or agent.dependencies,
+        metadata=req.metadata,
+        session_state=run.state,
+        output_schema=req.output_schema if req.output_schema is not None else agent.output_schema,
+        messages=run.messages,
+    )
     out.metrics = out.metrics or RunMetrics()
     out.metrics.start()
     entry = cancel.register(out.run_id or run_id)
@@ -163,16 +174,18 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
                 yield ev
         else:
             output_schema = req.output_schema if req.output_schema is not None else agent.output_schema
-            variables = _context.state_variables(run.state, req.dependencies or agent.dependencies,
-                                                 req.metadata, user_id)
+            variables = _context.state_variables(
+                run.state, req.dependencies or agent.dependencies, req.metadata, user_id
+            )
             system = _context.build_system_message(agent, variables, run.state, output_schema)
             history = _context.history_messages(history_rows, agent.system_message_role)
             if agent.num_history_messages is not None and agent.add_history_to_context:
-                history = history[-agent.num_history_messages:] if agent.num_history_messages > 0 else []
+                history = history[-agent.num_history_messages :] if agent.num_history_messages > 0 else []
                 while history and history[0].role == "tool":
                     history.pop(0)
             user = _context.user_message(agent, req.input, variables)
             run.messages = ([system] if system is not None else []) + history + [user]
+            run.context.messages = run.messages
             yield run.event(RunStartedEvent, model=model.id, model_provider=model.provider)
 
         async for ev in _model_turns(run, req):
@@ -253,7 +266,9 @@ async def _model_turns(run: _Run, req: RunRequest) -> AsyncIterator[BaseAgentRun
         if req.stream_model:
             first_at: float | None = None
             request_start = time.perf_counter()
-            async for chunk in model.ainvoke_stream(run.messages, tools_arg, tool_choice if tools_arg else None):
+            async for chunk in model.ainvoke_stream(
+                run.messages, tools_arg, tool_choice if tools_arg else None
+            ):
                 if chunk.provider_data is not None:
                     provider_data = chunk.provider_data
                 if chunk.content:
@@ -405,16 +420,22 @@ async def _execute(
 ) -> bool:
     """Run one turn's tool calls concurrently; append their messages; return True to stop the run."""
     agent, out = run.agent, run.out
-    injected = {"agent": agent, "session_state": run.state, "run_context": None}
+    injected = {"agent": agent, "session_state": run.state, "run_context": run.context}
     for tool, _fn, _args, _err in executions:
         events.append(run.event(ToolCallStartedEvent, tool=_snapshot(tool)))
 
-    async def one(i: int, item: tuple[ToolExecution, Any, dict[str, Any], str | None]) -> tuple[str, bool, bool]:
+    async def one(
+        i: int, item: tuple[ToolExecution, Any, dict[str, Any], str | None]
+    ) -> tuple[str, bool, bool]:
         tool, fn, args, err = item
         if err is not None:
             return err, True, False
         if budget is not None and i >= budget:
-            return f"Tool call limit reached ({agent.tool_call_limit}): this call was not executed.", True, False
+            return (
+                f"Tool call limit reached ({agent.tool_call_limit}): this call was not executed.",
+                True,
+                False,
+            )
         try:
             result = await fn.acall(args, injected)
             return fn.format_result(result), False, False
@@ -428,7 +449,7 @@ async def _execute(
     results = await asyncio.gather(*(one(i, item) for i, item in enumerate(executions)))
     elapsed = time.perf_counter() - t0
     stop = False
-    for (tool, fn, args, _err), (content, failed, stop_now) in zip(executions, results, strict=True):
+    for (tool, _fn, args, _err), (content, failed, stop_now) in zip(executions, results, strict=True):
         tool.result = content
         tool.tool_call_error = failed
         tool.metrics = ToolCallMetrics(start_time=starts, end_time=starts + elapsed, duration=elapsed)
@@ -490,7 +511,9 @@ def _snapshot(tool: ToolExecution) -> ToolExecution:
     )
 
 
-def _merge_state(agent: Agent, session_row: dict[str, Any] | None, run_state: dict[str, Any] | None) -> dict[str, Any]:
+def _merge_state(
+    agent: Agent, session_row: dict[str, Any] | None, run_state: dict[str, Any] | None
+) -> dict[str, Any]:
     """Session state for this run: the agent's default, then the stored state, then the run's own."""
     state: dict[str, Any] = {}
     if agent.session_state:

@@ -7,7 +7,7 @@ the id are resolved on the first run and cached.
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -185,14 +185,22 @@ class Agent(_AgentConfig):
 
         functions = resolve_tools(list(self.tools or []))
         self._functions = {f.name: f for f in functions}
-        self._tool_schemas = [f.to_tool_schema() for f in functions] or None
+        # Agno sends tools sorted by name, so that prompt caching sees a stable request prefix.
+        schemas = sorted((f.to_tool_schema() for f in functions), key=lambda t: t["function"]["name"])
+        self._tool_schemas = schemas or None
+        # Instructions in Agno's order: for each toolkit its functions' own, then the toolkit's.
         instructions: list[str] = []
         for t in self.tools or ():
-            if isinstance(t, Toolkit) and t.instructions and t.add_instructions:
-                instructions.append(t.instructions)
-        for f in functions:
-            if f.instructions and f.add_instructions:
-                instructions.append(f.instructions)
+            if isinstance(t, Toolkit):
+                for f in t.functions.values():
+                    if f.instructions and f.add_instructions:
+                        instructions.append(f.instructions)
+                if t.instructions and t.add_instructions:
+                    instructions.append(t.instructions)
+            else:
+                f = self._functions.get(getattr(t, "name", None) or getattr(t, "__name__", ""))
+                if f is not None and f.instructions and f.add_instructions:
+                    instructions.append(f.instructions)
         self._tool_instruction_list = instructions
 
     def _tool_instructions(self) -> list[str]:
@@ -279,7 +287,9 @@ class Agent(_AgentConfig):
             return self._filtered(req, bool(self.stream_events if stream_events is None else stream_events))
         return self._drain(req)
 
-    def continue_run(self, run_response: RunOutput | None = None, *, stream: bool | None = None, **kw: Any) -> Any:
+    def continue_run(
+        self, run_response: RunOutput | None = None, *, stream: bool | None = None, **kw: Any
+    ) -> Any:
         stream = self.stream if stream is None else stream
         result = self.acontinue_run(run_response, stream=stream, **kw)
         return iter_sync(result) if stream else run_sync(result)
@@ -367,7 +377,9 @@ class Agent(_AgentConfig):
     def get_session_state(self, session_id: str | None = None) -> dict[str, Any]:
         return run_sync(self.aget_session_state(session_id))
 
-    async def aget_chat_history(self, session_id: str | None = None, last_n_runs: int | None = None) -> list[Message]:
+    async def aget_chat_history(
+        self, session_id: str | None = None, last_n_runs: int | None = None
+    ) -> list[Message]:
         from brisk.agent._context import history_messages
 
         sid = session_id or self.session_id
@@ -379,7 +391,9 @@ class Agent(_AgentConfig):
             m.from_history = False
         return msgs
 
-    def get_chat_history(self, session_id: str | None = None, last_n_runs: int | None = None) -> list[Message]:
+    def get_chat_history(
+        self, session_id: str | None = None, last_n_runs: int | None = None
+    ) -> list[Message]:
         return run_sync(self.aget_chat_history(session_id, last_n_runs))
 
     def __repr__(self) -> str:
@@ -409,8 +423,21 @@ def _reject(unknown: list[str], kwargs: dict[str, Any]) -> None:
 
 # Run keywords Agno accepts that Brisk does not act on yet; None/False/empty are accepted silently.
 _RUN_NOT_IMPLEMENTED = frozenset(
-    {"images", "audio", "videos", "files", "knowledge_filters", "add_history_to_context", "retries", "debug_mode",
-     "add_dependencies_to_context", "add_session_state_to_context", "background", "yield_run_output", "version"}
+    {
+        "images",
+        "audio",
+        "videos",
+        "files",
+        "knowledge_filters",
+        "add_history_to_context",
+        "retries",
+        "debug_mode",
+        "add_dependencies_to_context",
+        "add_session_state_to_context",
+        "background",
+        "yield_run_output",
+        "version",
+    }
 )
 
 

@@ -1,3 +1,3 @@
-from brisk.run.base import RunStatus
+from brisk.run.base import RunContext, RunStatus
 
-__all__ = ["RunStatus"]
+__all__ = ["RunContext", "RunStatus"]

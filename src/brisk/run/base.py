@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any
 
@@ -14,6 +14,26 @@ class RunStatus(str, Enum):
     paused = "PAUSED"
     cancelled = "CANCELLED"
     error = "ERROR"
+
+
+@dataclass(slots=True)
+class RunContext:
+    """What a tool (or instructions callable) can see of the run it is called in (Agno's ``RunContext``).
+
+    ``session_state`` is the live state of the run: mutations are persisted with the run.
+    """
+
+    run_id: str
+    session_id: str
+    user_id: str | None = None
+    workflow_id: str | None = None
+    workflow_name: str | None = None
+    dependencies: dict[str, Any] | None = None
+    knowledge_filters: Any = None
+    metadata: dict[str, Any] | None = None
+    session_state: dict[str, Any] | None = None
+    output_schema: Any = None
+    messages: list[Any] | None = None
 
 
 # Agno serialises an event as: its plain fields in declaration order (None dropped), then these

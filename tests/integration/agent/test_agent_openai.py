@@ -65,10 +65,24 @@ async def test_same_requests_and_events_as_agno_for_the_reference_session(openai
     try:
         out = await agent.arun("Hello there, tell me something nice.", session_id="sess-nonstream-1")
         assert out.status.value == "COMPLETED"
-        first = [e async for e in agent.arun("Tell me a short story about a fox.", stream=True,
-                                             stream_events=True, session_id="sess-stream-1")]
-        second = [e async for e in agent.arun("What is the weather in Berlin today?", stream=True,
-                                              stream_events=True, session_id="sess-stream-1")]
+        first = [
+            e
+            async for e in agent.arun(
+                "Tell me a short story about a fox.",
+                stream=True,
+                stream_events=True,
+                session_id="sess-stream-1",
+            )
+        ]
+        second = [
+            e
+            async for e in agent.arun(
+                "What is the weather in Berlin today?",
+                stream=True,
+                stream_events=True,
+                session_id="sess-stream-1",
+            )
+        ]
     finally:
         await agent.db.close()
 
@@ -101,7 +115,9 @@ async def test_history_window_matches_agno_over_six_runs(openai_mock, tmp_path):
     finally:
         await agent.db.close()
     sent = [r.body for r in openai_mock.requests]
-    assert [[m["role"] for m in b["messages"]] for b in sent] == [[m["role"] for m in b["messages"]] for b in ref]
+    assert [[m["role"] for m in b["messages"]] for b in sent] == [
+        [m["role"] for m in b["messages"]] for b in ref
+    ]
     assert sent == ref
 
 

@@ -62,8 +62,16 @@ async def test_stream_events_follow_agno_sequence_for_a_tool_run():
     names = [e.event for e in events]
     collapsed = [n for i, n in enumerate(names) if not (n == "RunContent" and names[i - 1] == "RunContent")]
     assert collapsed == [
-        "RunStarted", "ModelRequestStarted", "ModelRequestCompleted", "ToolCallStarted", "ToolCallCompleted",
-        "ModelRequestStarted", "RunContent", "ModelRequestCompleted", "RunContentCompleted", "RunCompleted",
+        "RunStarted",
+        "ModelRequestStarted",
+        "ModelRequestCompleted",
+        "ToolCallStarted",
+        "ToolCallCompleted",
+        "ModelRequestStarted",
+        "RunContent",
+        "ModelRequestCompleted",
+        "RunContentCompleted",
+        "RunCompleted",
     ]
     started = next(e for e in events if e.event == "ToolCallStarted").to_dict()["tool"]
     completed = next(e for e in events if e.event == "ToolCallCompleted")
@@ -150,7 +158,9 @@ async def test_malformed_arguments_and_unknown_tool_go_back_to_the_model():
     def script(messages, tools):
         if messages[-1].role == "tool":
             return "|".join(str(m.content) for m in messages if m.role == "tool")
-        return ModelResponse(tool_calls=[tool_call("get_weather", "{not json", "a"), tool_call("nope", "{}", "b")])
+        return ModelResponse(
+            tool_calls=[tool_call("get_weather", "{not json", "a"), tool_call("nope", "{}", "b")]
+        )
 
     out = await make_agent(script).arun("x")
     assert "Error while decoding function arguments" in out.content
@@ -239,7 +249,9 @@ async def test_rejected_confirmation_tells_the_model():
 
 async def test_history_of_last_three_runs_is_sent_on_the_fourth():
     db = InMemoryDb()
-    agent = make_agent(lambda m, t: f"answer {len(m)}", db=db, add_history_to_context=True, num_history_runs=3)
+    agent = make_agent(
+        lambda m, t: f"answer {len(m)}", db=db, add_history_to_context=True, num_history_runs=3
+    )
     for i in range(4):
         await agent.arun(f"question {i}", session_id="s")
     sent = agent.model.calls[-1]
@@ -289,8 +301,13 @@ async def test_session_state_merges_persists_and_formats_instructions():
             return "ok"
         return ModelResponse(tool_calls=[tool_call("add_item", '{"item": "milk"}')])
 
-    agent = make_agent(script, tools=[add_item], db=db, session_state={"items": [], "user": "ann"},
-                       instructions="Help {user}. Items: {items}")
+    agent = make_agent(
+        script,
+        tools=[add_item],
+        db=db,
+        session_state={"items": [], "user": "ann"},
+        instructions="Help {user}. Items: {items}",
+    )
     out = await agent.arun("add milk", session_id="s", session_state={"store": "corner"})
     assert out.session_state == {"items": ["milk"], "user": "ann", "store": "corner"}
     assert agent.session_state == {"items": [], "user": "ann"}  # the default is not mutated
@@ -375,9 +392,15 @@ def test_system_message_follows_agno_order():
         return "x"
 
     agent = Agent(
-        model=FunctionModel(function=script), name="Ann", description="A helper.", role="triage",
-        instructions=["Be kind.", "Be brief."], markdown=True, add_name_to_context=True,
-        expected_output="A list.", additional_context="Context here.",
+        model=FunctionModel(function=script),
+        name="Ann",
+        description="A helper.",
+        role="triage",
+        instructions=["Be kind.", "Be brief."],
+        markdown=True,
+        add_name_to_context=True,
+        expected_output="A list.",
+        additional_context="Context here.",
     )
     agent.run("hi")
     assert seen[0] == (
@@ -418,3 +441,58 @@ def test_construction_resolves_nothing_until_first_run():
     agent.initialize_agent()
     assert agent.id == "lazy-one"
     assert list(agent._functions) == ["get_weather"]
+
+
+async def test_run_context_is_injected_and_its_state_persisted():
+    from brisk.run import RunContext
+
+    db = InMemoryDb()
+
+    def remember(run_context: RunContext, fact: str) -> str:
+        """Remember a fact."""
+        run_context.session_state.setdefault("facts", []).append(fact)
+        return f"{run_context.user_id} {run_context.session_id} {len(run_context.messages)}"
+
+    def script(messages, tools):
+        if messages[-1].role == "tool":
+            return str(messages[-1].content)
+        return ModelResponse(tool_calls=[tool_call("remember", '{"fact": "sky is blue"}')])
+
+    agent = make_agent(script, tools=[remember], db=db)
+    out = await agent.arun("x", session_id="rc", user_id="u1")
+    assert out.content == "u1 rc 2"  # the live messages: user, assistant with the call
+    assert (await agent.aget_session_state("rc")) == {"facts": ["sky is blue"]}
+
+
+async def test_tools_are_sent_sorted_by_name_and_instructions_in_agno_order():
+    from brisk.tools import Toolkit
+
+    class Kit(Toolkit):
+        def __init__(self):
+            super().__init__(
+                name="kit", tools=[self.zeta, self.alpha], instructions="Kit rules.", add_instructions=True
+            )
+
+        def zeta(self) -> str:
+            """Z."""
+            return "z"
+
+        def alpha(self) -> str:
+            """A."""
+            return "a"
+
+    @tool(instructions="Use beta wisely.")
+    def beta() -> str:
+        """B."""
+        return "b"
+
+    seen = {}
+
+    def script(messages, tools):
+        seen["names"] = [t["function"]["name"] for t in tools]
+        seen["system"] = messages[0].content
+        return "ok"
+
+    await Agent(model=FunctionModel(function=script), tools=[Kit(), beta]).arun("x")
+    assert seen["names"] == ["alpha", "beta", "zeta"]
+    assert seen["system"] == "Kit rules.\nUse beta wisely."

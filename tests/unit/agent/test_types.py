@@ -45,11 +45,26 @@ def test_every_reference_event_round_trips():
 
 def test_content_event_field_order_matches_agno():
     ev = RunContentEvent(
-        created_at=1, agent_id="a", agent_name="A", run_id="r", session_id="s", content=" x", reasoning_content=""
+        created_at=1,
+        agent_id="a",
+        agent_name="A",
+        run_id="r",
+        session_id="s",
+        content=" x",
+        reasoning_content="",
     )
     assert list(ev.to_dict()) == [
-        "created_at", "event", "agent_id", "agent_name", "run_id", "session_id", "nested_depth",
-        "content", "workflow_agent", "content_type", "reasoning_content",
+        "created_at",
+        "event",
+        "agent_id",
+        "agent_name",
+        "run_id",
+        "session_id",
+        "nested_depth",
+        "content",
+        "workflow_agent",
+        "content_type",
+        "reasoning_content",
     ]
 
 
@@ -60,14 +75,17 @@ def test_completed_event_puts_metrics_after_session_state():
 
 
 def test_tool_execution_serialises_all_fields_with_nulls():
-    d = ToolCallStartedEvent(agent_id="a", tool=ToolExecution(tool_call_id="c", tool_name="t")).to_dict()["tool"]
+    d = ToolCallStartedEvent(agent_id="a", tool=ToolExecution(tool_call_id="c", tool_name="t")).to_dict()[
+        "tool"
+    ]
     assert d["result"] is None and d["approval_id"] is None and d["stop_after_tool_call"] is False
     assert len(d) == 21
 
 
 def test_model_request_completed_keeps_zero_counters_drops_missing_ttft():
-    d = ModelRequestCompletedEvent(agent_id="a", input_tokens=5, output_tokens=0, total_tokens=5,
-                                   reasoning_tokens=0).to_dict()
+    d = ModelRequestCompletedEvent(
+        agent_id="a", input_tokens=5, output_tokens=0, total_tokens=5, reasoning_tokens=0
+    ).to_dict()
     assert d["output_tokens"] == 0 and d["reasoning_tokens"] == 0
     assert "time_to_first_token" not in d
 
@@ -76,12 +94,27 @@ def test_metrics_drop_zero_and_none_like_agno():
     m = MessageMetrics(input_tokens=3, output_tokens=0, total_tokens=3, time_to_first_token=0.5)
     assert m.to_dict() == {"input_tokens": 3, "total_tokens": 3, "time_to_first_token": 0.5}
     run = RunMetrics()
-    run.add_model_call("gpt-4o-mini", "OpenAI Chat", MessageMetrics(input_tokens=2, output_tokens=3, total_tokens=5))
-    run.add_model_call("gpt-4o-mini", "OpenAI Chat", MessageMetrics(input_tokens=1, output_tokens=1, total_tokens=2))
+    run.add_model_call(
+        "gpt-4o-mini", "OpenAI Chat", MessageMetrics(input_tokens=2, output_tokens=3, total_tokens=5)
+    )
+    run.add_model_call(
+        "gpt-4o-mini", "OpenAI Chat", MessageMetrics(input_tokens=1, output_tokens=1, total_tokens=2)
+    )
     assert run.to_dict() == {
-        "input_tokens": 3, "output_tokens": 4, "total_tokens": 7,
-        "details": {"model": [{"input_tokens": 3, "output_tokens": 4, "total_tokens": 7, "id": "gpt-4o-mini",
-                               "provider": "OpenAI Chat"}]},
+        "input_tokens": 3,
+        "output_tokens": 4,
+        "total_tokens": 7,
+        "details": {
+            "model": [
+                {
+                    "input_tokens": 3,
+                    "output_tokens": 4,
+                    "total_tokens": 7,
+                    "id": "gpt-4o-mini",
+                    "provider": "OpenAI Chat",
+                }
+            ]
+        },
     }
     s = SessionMetrics.from_dict(_ref_row()["agno_sessions_row"]["session_data"]["session_metrics"])
     s.add_run(run)
