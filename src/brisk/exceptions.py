@@ -11,6 +11,7 @@ Control-flow signals (``StopAgentRun``, ``RetryAgentRun``) are kept apart from e
       ConfigurationError            bad or missing configuration (missing API key, bad model id, ...)
       DbError                       the database cannot be opened or written
       RunCancelledError             a run was cancelled while it was running
+      RunNotFoundError              continue_run named a run that is not stored
 """
 
 from __future__ import annotations
@@ -74,6 +75,10 @@ class RunCancelledError(BriskError):
         super().__init__(reason or f"Run {run_id} was cancelled")
         self.run_id = run_id
         self.reason = reason
+
+
+class RunNotFoundError(BriskError, LookupError):
+    """``continue_run`` was asked to resume a run that the database does not hold."""
 
 
 class StopAgentRun(Exception):  # noqa: N818 - Agno's name

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from brisk.agent import _context
-from brisk.exceptions import ModelProviderError, StopAgentRun
+from brisk.exceptions import ModelProviderError, RunNotFoundError, StopAgentRun
 from brisk.metrics import MessageMetrics, RunMetrics, SessionMetrics, ToolCallMetrics
 from brisk.models.message import Message
 from brisk.models.response import ToolExecution
@@ -64,6 +64,8 @@ class RunRequest:
     run_id: str | None = None
     continue_from: RunOutput | None = None
     updated_tools: list[Any] | None = None
+    # True for continue_run: resume ``continue_from`` or, without it, the stored run ``run_id``.
+    resume: bool = False
 
 
 class _Run:
@@ -103,9 +105,10 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
     user_id = req.user_id or agent.user_id
     run_id = req.run_id or str(uuid.uuid4())
 
-    # Reads that do not depend on each other go out together: the session row and the history window.
+    # Reads that do not depend on each other go out together: the session row and either the history
+    # window (a new run) or the paused run (continue_run by id).
     history_n = None
-    if agent.add_history_to_context and req.continue_from is None:
+    if agent.add_history_to_context and not req.resume:
         history_n = agent.num_history_runs
         if history_n is None and agent.num_history_messages is None:
             history_n = _DEFAULT_HISTORY_RUNS
@@ -114,17 +117,19 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
     paused_row: dict[str, Any] | None = None
     if db is not None:
         reads: list[Any] = [db.get_session(session_id, session_type="agent")]
-        if history_n != 0 and agent.add_history_to_context and req.continue_from is None:
+        if req.resume and req.continue_from is None:
+            reads.append(db.get_run(run_id, session_id=session_id))
+        elif agent.add_history_to_context and history_n != 0 and not req.resume:
             reads.append(db.get_runs(session_id, last=history_n, statuses=["COMPLETED"]))
-        elif req.continue_from is None and req.input is None and req.run_id is not None:
-            reads.append(db.get_run(req.run_id, session_id=session_id))
         results = await asyncio.gather(*reads)
         session_row = results[0]
         if len(results) > 1:
-            if isinstance(results[1], list):
-                history_rows = results[1]
-            else:
+            if req.resume:
                 paused_row = results[1]
+            else:
+                history_rows = results[1]
+    if req.resume and req.continue_from is None and paused_row is None:
+        raise RunNotFoundError(f"Run {run_id} not found in session {session_id}")
 
     if req.continue_from is not None or paused_row is not None:
         out = req.continue_from or RunOutput.from_dict(paused_row["run_data"])  # type: ignore[index]
@@ -617,7 +622,7 @@ async def _store(run: _Run) -> None:
         "created_at": out.created_at,
         "updated_at": now,
     }
-    await db.upsert_session(session)
-    # A paused run may be stored twice (pause, then completion): upsert keeps one row per run.
-    await db.upsert_run(run_row)
+    # One transaction for both rows. A paused run is stored twice (pause, then completion): the run
+    # upsert keeps one row per run.
+    await db.save_run(session, run_row)
     run.session_row = session

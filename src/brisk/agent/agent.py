@@ -282,6 +282,7 @@ class Agent(_AgentConfig):
             run_id=run_id or (run_response.run_id if run_response else None),
             continue_from=run_response,
             updated_tools=updated_tools,
+            resume=True,
         )
         if stream:
             return self._filtered(req, bool(self.stream_events if stream_events is None else stream_events))

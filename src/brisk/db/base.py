@@ -176,6 +176,16 @@ class BaseDb(ABC):
         """Update an existing run's status/run_data (pause, continue, cancel) or insert a new one.
         An existing ``run_index`` is never changed."""
 
+    async def save_run(self, session_row: dict[str, Any], run_row: dict[str, Any]) -> bool:
+        """Persist a run together with its session row (what the run loop does at the end of a run).
+
+        Backends that can should do this in one transaction: it halves the commits per run. The result
+        is ``upsert_session``'s.
+        """
+        written = await self.upsert_session(session_row)
+        await self.upsert_run(run_row)
+        return written
+
     @abstractmethod
     async def get_runs(
         self,

@@ -616,3 +616,16 @@ async def test_close_then_reuse(db: BaseDb) -> None:
     await db.close()
     await db.add_run(run_row("s1", "after-close"))
     assert [r["run_id"] for r in await db.get_runs("s1")] == ["after-close"]
+
+
+async def test_save_run_stores_session_and_run_together(db: BaseDb) -> None:
+    assert await db.save_run(session_row("sr", user_id="u"), run_row("sr", "r1")) is True
+    assert (await db.get_session("sr"))["user_id"] == "u"
+    assert [r["run_id"] for r in await db.get_runs("sr")] == ["r1"]
+    # a second save of the same run (pause, then completion) keeps one row and its index
+    await db.save_run(session_row("sr", user_id="u"), run_row("sr", "r1", status="PAUSED"))
+    await db.save_run(session_row("sr", user_id="u"), run_row("sr", "r2"))
+    runs = await db.get_runs("sr")
+    assert [(r["run_id"], r["run_index"], r["status"]) for r in runs] == [("r1", 0, "PAUSED"), ("r2", 1, "COMPLETED")]
+    # a session owned by another user is not taken over
+    assert await db.save_run(session_row("sr", user_id="other"), run_row("sr", "r3")) is False

@@ -215,9 +215,9 @@ class SqliteDb(BaseDb):
 
     # -- sessions ---------------------------------------------------------------------------------
     async def upsert_session(self, row: dict[str, Any]) -> bool:
-        stored = R.prepare_session(row, R.now())
-        params = tuple(stored[c] for c in R.SESSION_COLUMNS)
-        return await self._engine.write(_execute_changed, self._sql["upsert_session"], params)
+        return await self._engine.write(
+            _execute_changed, self._sql["upsert_session"], self._session_params(row)
+        )
 
     async def get_session(
         self, session_id: str, session_type: SessionType | str | None = None, user_id: str | None = None
@@ -320,10 +320,31 @@ class SqliteDb(BaseDb):
         await self.upsert_run(row)
 
     async def upsert_run(self, row: dict[str, Any]) -> None:
+        await self._engine.write(_execute_changed, self._sql["put_run"], self._run_params(row))
+
+    async def save_run(self, session_row: dict[str, Any], run_row: dict[str, Any]) -> bool:
+        # One write job, so the session and the run share one transaction and one commit.
+        return await self._engine.write(
+            self._save_run, self._session_params(session_row), self._run_params(run_row)
+        )
+
+    def _save_run(
+        self, conn: sqlite3.Connection, session_params: tuple[Any, ...], run_params: tuple[Any, ...]
+    ) -> bool:
+        written = _execute_changed(conn, self._sql["upsert_session"], session_params)
+        _execute_changed(conn, self._sql["put_run"], run_params)
+        return written
+
+    @staticmethod
+    def _session_params(row: dict[str, Any]) -> tuple[Any, ...]:
+        stored = R.prepare_session(row, R.now())
+        return tuple(stored[c] for c in R.SESSION_COLUMNS)
+
+    @staticmethod
+    def _run_params(row: dict[str, Any]) -> tuple[Any, ...]:
         stored = R.prepare_run(row, R.now())
         params = tuple(stored[c] for c in R.RUN_COLUMNS[:10]) + (stored["session_id"],)
-        params += tuple(stored[c] for c in R.RUN_COLUMNS[10:])
-        await self._engine.write(_execute_changed, self._sql["put_run"], params)
+        return params + tuple(stored[c] for c in R.RUN_COLUMNS[10:])
 
     async def get_runs(
         self,
