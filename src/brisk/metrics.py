@@ -144,7 +144,9 @@ class RunMetrics(_Tokens):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunMetrics:
-        m = cls(**{k: data[k] for k in (*_TOKEN_FIELDS, "cost", "time_to_first_token", "duration") if k in data})
+        m = cls(
+            **{k: data[k] for k in (*_TOKEN_FIELDS, "cost", "time_to_first_token", "duration") if k in data}
+        )
         details = data.get("details")
         if details:
             m.details = {k: [ModelMetrics.from_dict(e) for e in v] for k, v in details.items()}

@@ -626,6 +626,9 @@ async def test_save_run_stores_session_and_run_together(db: BaseDb) -> None:
     await db.save_run(session_row("sr", user_id="u"), run_row("sr", "r1", status="PAUSED"))
     await db.save_run(session_row("sr", user_id="u"), run_row("sr", "r2"))
     runs = await db.get_runs("sr")
-    assert [(r["run_id"], r["run_index"], r["status"]) for r in runs] == [("r1", 0, "PAUSED"), ("r2", 1, "COMPLETED")]
+    assert [(r["run_id"], r["run_index"], r["status"]) for r in runs] == [
+        ("r1", 0, "PAUSED"),
+        ("r2", 1, "COMPLETED"),
+    ]
     # a session owned by another user is not taken over
     assert await db.save_run(session_row("sr", user_id="other"), run_row("sr", "r3")) is False
