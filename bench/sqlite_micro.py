@@ -22,7 +22,7 @@ from typing import Any
 from brisk.db.sqlite import SqliteDb, _engine
 from brisk.db.sqlite.sqlite import _fetch_runs
 
-REFERENCE = Path("/work/shared/reference/agno-3.1.10/sqlite-session-row.json")
+REFERENCE = Path(__file__).resolve().parent.parent / "contracts/reference/agno-3.1.10/sqlite-session-row.json"
 N = 5_000
 
 

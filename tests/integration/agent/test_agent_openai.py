@@ -1,6 +1,6 @@
 """The reference app end to end in-process: Agent + OpenAIChat (real HTTP to the loopback mock) + SqliteDb.
 
-Compared with what Agno 3.1.10 did for the same requests (shared/reference/agno-3.1.10): the bodies the
+Compared with what Agno 3.1.10 did for the same requests (contracts/reference/agno-3.1.10): the bodies the
 provider received and the event sequence and fields of the stream.
 """
 
@@ -12,8 +12,9 @@ import pytest
 from brisk.agent import Agent
 from brisk.db.sqlite import SqliteDb
 from brisk.models.openai import OpenAIChat
+from tests.reference import REFERENCE
 
-REF = Path(__file__).resolve().parents[4] / "shared" / "reference" / "agno-3.1.10"
+REF = REFERENCE
 INSTRUCTIONS = "You are a concise assistant. Use the get_weather tool for weather questions."
 
 

@@ -1,7 +1,8 @@
 """Run types serialise to Agno 3.1.10's dict shapes (field names and order from the reference)."""
 
 import json
-from pathlib import Path
+
+from tests.reference import REFERENCE
 
 from brisk.metrics import MessageMetrics, RunMetrics, SessionMetrics
 from brisk.models.message import Message
@@ -15,7 +16,7 @@ from brisk.run.agent import (
     run_event_from_dict,
 )
 
-REF = Path(__file__).resolve().parents[4] / "shared" / "reference" / "agno-3.1.10"
+REF = REFERENCE
 
 
 def _ref_row():

@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.reference import REFERENCE
 
 from brisk.db.sqlite import SqliteDb
 from brisk.exceptions import DbError
 
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "agno-3.1.10"
-if not REFERENCE.is_dir():  # CI lays shared/ beside the clone; a developer has it at /work/shared
-    REFERENCE = Path("/work/shared/reference/agno-3.1.10")
 needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason="Agno reference material not found")
 
 OUR_TABLES = ("agno_sessions", "agno_runs", "agno_memories", "agno_metrics", "agno_schema_versions")

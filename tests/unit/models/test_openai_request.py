@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from tests.mocks.openai_server import OpenAIMock
+from tests.reference import REFERENCE
 
 from brisk.models.message import Message
 from brisk.models.openai import ChatProfile, OpenAIChat, OpenAILike
 
-REF = Path("/work/shared/reference/agno-3.1.10")
+REF = REFERENCE
 SYSTEM = "You are a concise assistant. Use the get_weather tool for weather questions."
 FOX = (
     "the quick brown fox jumps over a lazy dog while seven bright stars shine above calm silver water "
