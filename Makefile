@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SRC := src tests bench scripts
+SRC := src tests bench scripts contracts
 
 .PHONY: install demo test coverage coverage-report lint fmt providers-test bench bench-micro bench-sweep \
         gen-fixtures contract release constitution-check clean
@@ -41,11 +41,17 @@ providers-test: $(STAMP)  ## real provider APIs, only for the keys that are set 
 bench-micro: $(STAMP)  ## in-process micro-benchmarks, Brisk vs Agno 3.1.10 (installs .venv-agno)
 	$(BIN)/python bench/micro.py
 
-bench: $(STAMP)  ## Brisk vs Agno AgentOS under load; report in artifacts/bench/
+bench: $(STAMP)  ## Brisk vs Agno AgentOS under load (BENCH_USERS=100, BENCH_DURATION=120 s); report in artifacts/bench/
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-sweep: $(STAMP)  ## capacity sweep, BENCH_SWEEP_USERS=50,100,200,400 x BENCH_SWEEP_DURATION=30 s per system
+	$(BIN)/python -m bench.run --sweep $(BENCH_ARGS)
 
 gen-fixtures: $(STAMP)  ## record contract fixtures from Agno 3.1.10 (installs .venv-agno)
 	$(BIN)/python -m contracts.generate
+
+contract: $(STAMP)  ## replay the committed fixtures on Brisk; report in artifacts/contract/ (also part of `make test`)
+	$(BIN)/pytest tests/contract -p no:cacheprovider
 
 release: $(STAMP)  ## sdist and wheel into dist/ (version from src/brisk/__init__.py)
 	rm -rf dist

@@ -7,6 +7,7 @@ Control-flow signals (``StopAgentRun``, ``RetryAgentRun``) are kept apart from e
         ModelRateLimitError         429
         ModelAuthenticationError    401 / 403
         ContextWindowExceededError  the prompt does not fit the model
+        EmbeddingError              an embedder failed (the provider's error is its __cause__)
       EmbeddingsNotSupportedError   the provider has no embeddings API
       ConfigurationError            bad or missing configuration (missing API key, bad model id, ...)
       DbError                       the database cannot be opened or written
@@ -39,6 +40,8 @@ class ModelProviderError(BriskError):
         self.model_name = model_name
         self.model_id = model_id
         self.retry_after = retry_after
+        # True when the provider could not be reached or did not answer (no HTTP status came back).
+        self.connection_failed = False
 
     def __str__(self) -> str:
         return self.message
@@ -54,6 +57,43 @@ class ModelAuthenticationError(ModelProviderError):
 
 class ContextWindowExceededError(ModelProviderError):
     pass
+
+
+class EmbeddingError(ModelProviderError):
+    """An embedder could not produce an embedding (Agno's name). The provider's own error is ``__cause__``
+    (a ``ModelRateLimitError``, ``ModelAuthenticationError``, ...); ``provider_status_code`` is the HTTP
+    status it reported, or None when there was none (``status_code`` is then 502, as in Agno)."""
+
+    error_type = "embedding_error"
+
+    def __init__(
+        self,
+        message: str,
+        status_code: int | None = None,
+        model_id: str | None = None,
+        provider: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code if status_code is not None else 502, model_id=model_id)
+        self.provider_status_code = status_code
+        self.provider = provider
+
+    @property
+    def reason(self) -> str:
+        """``authentication``, ``rate_limit``, ``content_too_large`` or ``unknown`` (Agno's categories)."""
+        code, msg = self.provider_status_code, self.message.lower()
+        if code == 429 or isinstance(self.__cause__, ModelRateLimitError):
+            return "rate_limit"
+        if code in (401, 403) or isinstance(self.__cause__, ModelAuthenticationError):
+            return "authentication"
+        if isinstance(self.__cause__, ContextWindowExceededError):
+            return "content_too_large"
+        if code is not None and 500 <= code < 600:
+            return "unknown"
+        if any(p in msg for p in ("rate limit", "too many requests", "quota")):
+            return "rate_limit"
+        if any(p in msg for p in ("too long", "too large", "exceeds", "token limit")):
+            return "content_too_large"
+        return "unknown"
 
 
 class EmbeddingsNotSupportedError(BriskError):

@@ -49,6 +49,24 @@ class _Tokens:
         for name in _TOKEN_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
+    def accumulate(self, other: _Tokens) -> None:
+        """Add another's tokens, cost (when it has one) and provider metrics (numbers summed, as Agno)."""
+        self.add_tokens(other)
+        other_cost = getattr(other, "cost", None)
+        if other_cost is not None and hasattr(self, "cost"):
+            self.cost = (self.cost or 0) + other_cost  # type: ignore[attr-defined]
+        theirs = getattr(other, "provider_metrics", None)
+        if theirs and hasattr(self, "provider_metrics"):
+            mine = self.provider_metrics  # type: ignore[attr-defined]
+            if mine is None:
+                mine = self.provider_metrics = {}  # type: ignore[attr-defined]
+            for k, v in theirs.items():
+                old = mine.get(k)
+                if isinstance(v, (int, float)) and isinstance(old, (int, float)):
+                    mine[k] = old + v
+                else:
+                    mine[k] = v
+
 
 @dataclass(slots=True)
 class MessageMetrics(_Tokens):
@@ -75,12 +93,14 @@ class ModelMetrics(_Tokens):
     id: str = ""
     provider: str = ""
     cost: float | None = None
+    provider_metrics: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {name: getattr(self, name) for name in _TOKEN_FIELDS}
+        d["cost"] = self.cost
         d["id"] = self.id
         d["provider"] = self.provider
-        d["cost"] = self.cost
+        d["provider_metrics"] = self.provider_metrics
         return _clean(d)
 
     @classmethod
@@ -122,15 +142,17 @@ class RunMetrics(_Tokens):
     def add_model_call(self, model_id: str, provider: str, m: MessageMetrics, kind: str = "model") -> None:
         """Account one provider call: totals and the ``details[kind]`` entry of (model, provider)."""
         self.add_tokens(m)
+        if m.cost is not None:
+            self.cost = (self.cost or 0) + m.cost
         if self.details is None:
             self.details = {}
         entries = self.details.setdefault(kind, [])
         for e in entries:
             if e.id == model_id and e.provider == provider:
-                e.add_tokens(m)
+                e.accumulate(m)
                 return
         entry = ModelMetrics(id=model_id, provider=provider)
-        entry.add_tokens(m)
+        entry.accumulate(m)
         entries.append(entry)
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,6 +184,8 @@ class SessionMetrics(_Tokens):
 
     def add_run(self, run: RunMetrics) -> None:
         self.add_tokens(run)
+        if run.cost is not None:
+            self.cost = (self.cost or 0) + run.cost
         if not run.details:
             return
         if self.details is None:
@@ -171,11 +195,11 @@ class SessionMetrics(_Tokens):
             for e in entries:
                 for m in mine:
                     if m.id == e.id and m.provider == e.provider:
-                        m.add_tokens(e)
+                        m.accumulate(e)
                         break
                 else:
                     new = ModelMetrics(id=e.id, provider=e.provider)
-                    new.add_tokens(e)
+                    new.accumulate(e)
                     mine.append(new)
 
     def to_dict(self) -> dict[str, Any]:

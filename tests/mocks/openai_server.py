@@ -16,7 +16,9 @@ Without a script it behaves like the mock the Agno 3.1.10 reference was captured
 * ids ``chatcmpl-mock%08d`` and ``call_%08d`` numbered by request, ``system_fingerprint: fp_mock``
 
 Scripted replies (``mock.script(Text("hi"), Error(429, retry_after=0.01), ...)``) are served in order,
-one per request; when the queue is empty the default behaviour applies again.
+one per request; when the queue is empty the default behaviour applies again. Replies scripted for one
+model id (``mock.script_for("memory-model", ToolCalls(...))``) go only to requests naming that model, so
+concurrent requests of different models (an answer and a background memory update) stay deterministic.
 
 In tests use the ``openai_mock`` fixture (``tests/conftest.py``). Standalone, for benchmarks::
 
@@ -178,10 +180,14 @@ class OpenAIMock:
     ) -> None:
         self.host, self.port = host, port
         self.ttft, self.delay = ttft, delay
+        # OpenAI opens a text stream with {"role": "assistant", "content": ""}; the mock behind Agno's
+        # reference capture sent no content there. False reproduces the reference capture.
+        self.empty_role_content = True
         self.record = record
         self.model_echo = model_echo
         self.requests: list[RecordedRequest] = []
         self._queue: collections.deque[Reply] = collections.deque()
+        self._by_model: dict[str, collections.deque[Reply]] = {}
         self._count = 0
         self._lock = threading.Lock()
         self._runner: web.AppRunner | None = None
@@ -200,12 +206,22 @@ class OpenAIMock:
                 self._queue.append(Text(r) if isinstance(r, str) else r)
         return self
 
+    def script_for(self, model: str, *replies: Reply | str) -> OpenAIMock:
+        """Queue replies for requests whose ``model`` is ``model`` (served before the shared queue)."""
+        with self._lock:
+            q = self._by_model.setdefault(model, collections.deque())
+            for r in replies:
+                q.append(Text(r) if isinstance(r, str) else r)
+        return self
+
     def reset(self) -> None:
         with self._lock:
             self._queue.clear()
+            self._by_model.clear()
             self.requests.clear()
             self._count = 0
         self.ttft = self.delay = 0.0
+        self.empty_role_content = True
 
     @property
     def bodies(self) -> list[Any]:
@@ -263,7 +279,8 @@ class OpenAIMock:
         with self._lock:
             self._count += 1
             n = self._count
-            reply = self._queue.popleft() if self._queue else None
+            own = self._by_model.get(str(body.get("model"))) if isinstance(body, dict) else None
+            reply = own.popleft() if own else (self._queue.popleft() if self._queue else None)
             if self.record:
                 self.requests.append(
                     RecordedRequest(
@@ -380,7 +397,10 @@ class OpenAIMock:
             ttft, delay = ctx.ttft(reply), ctx.delay(reply)
             if ttft > 0:
                 await asyncio.sleep(ttft)
-            await send({"role": "assistant", "content": "", "refusal": None})
+            if ctx.server.empty_role_content:
+                await send({"role": "assistant", "content": "", "refusal": None})
+            else:
+                await send({"role": "assistant"})
             if isinstance(reply, Text) and reply.reasoning:
                 for w in reply.reasoning.split(" "):
                     await send({"reasoning_content": w + " "})

@@ -61,10 +61,15 @@ def state_variables(
 
 
 def build_system_message(
-    agent: Agent, variables: ChainMap[str, Any], session_state: dict[str, Any] | None, output_schema: Any
+    agent: Agent,
+    variables: ChainMap[str, Any],
+    session_state: dict[str, Any] | None,
+    output_schema: Any,
+    memory_context: str = "",
 ) -> Message | None:
     """The system message, assembled in Agno's order (description, role, instructions, additional
-    information, tool instructions, expected output, additional context, output format, state)."""
+    information, tool instructions, expected output, additional context, memories and session summary
+    (``memory_context``, built by ``_memory``), output format, state)."""
     role = agent.system_message_role
     if agent.system_message is not None:
         sm = agent.system_message
@@ -124,6 +129,8 @@ def build_system_message(
         text += f"<expected_output>\n{agent.expected_output.strip()}\n</expected_output>\n\n"
     if agent.additional_context is not None:
         text += f"{agent.additional_context}\n"
+    if memory_context:
+        text += memory_context
     if output_schema is not None:
         text += json_output_prompt(output_schema)
     if agent.add_session_state_to_context and session_state is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -44,11 +45,14 @@ from brisk.run.base import RunContext, RunStatus
 if TYPE_CHECKING:
     from brisk.agent.agent import Agent
 
+log = logging.getLogger("brisk.agent")
+
 TERMINAL_EVENTS = frozenset({"RunCompleted", "RunError", "RunCancelled", "RunPaused"})
 # What a plain stream (stream_events=False) still carries besides content, as Agno: the outcomes a
 # caller must not miss. RunCompleted is only sent with stream_events=True.
 ALWAYS_STREAMED = frozenset({"RunError", "RunCancelled", "RunPaused"})
 _DEFAULT_HISTORY_RUNS = 3
+_NO_TOKENS = MessageMetrics()
 
 
 @dataclass(slots=True)
@@ -71,16 +75,35 @@ class RunRequest:
 class _Run:
     """Per-run state the loop threads through its steps."""
 
-    __slots__ = ("agent", "out", "messages", "session_row", "state", "events", "skip", "base", "context")
+    __slots__ = (
+        "agent",
+        "out",
+        "messages",
+        "session_row",
+        "state",
+        "events",
+        "skip",
+        "base",
+        "context",
+        "warnings",
+        "summary",
+    )
 
-    def __init__(self, agent: Agent, out: RunOutput, session_row: dict[str, Any] | None) -> None:
+    def __init__(
+        self, agent: Agent, out: RunOutput, session_row: dict[str, Any] | None, stream: bool = True
+    ) -> None:
         self.agent = agent
         self.out = out
         self.messages: list[Message] = []
         self.session_row = session_row
         self.state: dict[str, Any] = {}
         self.context: RunContext | None = None
-        self.events: list[BaseAgentRunEvent] | None = [] if agent.store_events else None
+        # Notices of degraded features (memory, MCP servers, ...): RunOutput.metadata["warnings"].
+        self.warnings: list[dict[str, str]] | None = None
+        # A new session summary made by this run (stored in the session row), Agno's dict shape.
+        self.summary: dict[str, Any] | None = None
+        # Agno stores events of streamed runs only (a non-streamed run has none, even in AgentOS).
+        self.events: list[BaseAgentRunEvent] | None = [] if agent.store_events and stream else None
         self.skip = frozenset(getattr(e, "value", e) for e in agent.events_to_skip or ())
         self.base = {
             "agent_id": out.agent_id or "",
@@ -88,6 +111,21 @@ class _Run:
             "run_id": out.run_id,
             "session_id": out.session_id,
         }
+
+    def warn(self, source: str, message: str) -> None:
+        """Record a notice for the run's metadata and log it (once per distinct message)."""
+        if self.warnings is None:
+            self.warnings = []
+        notice = {"source": source, "message": message}
+        if notice not in self.warnings:
+            log.warning("Run %s: %s: %s", self.out.run_id, source, message)
+            self.warnings.append(notice)
+
+    def apply_notices(self) -> None:
+        if self.warnings:
+            metadata = dict(self.out.metadata or {})
+            metadata["warnings"] = list(self.warnings)
+            self.out.metadata = metadata
 
     def event(self, cls: type[BaseAgentRunEvent], **kw: Any) -> BaseAgentRunEvent:
         ev = cls(**self.base, **kw)
@@ -98,6 +136,7 @@ class _Run:
 
 async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
     agent.initialize_agent()
+    notices: list[dict[str, str]] = []
     model = agent.model
     assert model is not None and not isinstance(model, str)
     db = agent.db
@@ -115,25 +154,38 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
     session_row: dict[str, Any] | None = None
     history_rows: list[dict[str, Any]] = []
     paused_row: dict[str, Any] | None = None
+    memory_context = ""
+    # The user's memories for the system message are read together with the session (never raises).
+    memory_read = None
+    if agent.add_memories_to_context and agent.memory_manager is not None and not req.resume:
+        from brisk.agent import _memory
+
+        memory_read = _memory.context_text(agent, user_id, notices)
     if db is not None:
         reads: list[Any] = [db.get_session(session_id, session_type="agent")]
         if req.resume and req.continue_from is None:
             reads.append(db.get_run(run_id, session_id=session_id))
         elif agent.add_history_to_context and history_n != 0 and not req.resume:
             reads.append(db.get_runs(session_id, last=history_n, statuses=["COMPLETED"]))
+        if memory_read is not None:
+            reads.append(memory_read)
         results = await asyncio.gather(*reads)
+        if memory_read is not None:
+            memory_context = results.pop()
         session_row = results[0]
         if len(results) > 1:
             if req.resume:
                 paused_row = results[1]
             else:
                 history_rows = results[1]
+    elif memory_read is not None:
+        memory_context = await memory_read
     if req.resume and req.continue_from is None and paused_row is None:
         raise RunNotFoundError(f"Run {run_id} not found in session {session_id}")
 
     if req.continue_from is not None or paused_row is not None:
         out = req.continue_from or RunOutput.from_dict(paused_row["run_data"])  # type: ignore[index]
-        run = _Run(agent, out, session_row)
+        run = _Run(agent, out, session_row, req.stream_model)
         run.state = out.session_state if out.session_state is not None else {}
         run.messages = list(out.messages or [])
         if run.events is not None:
@@ -152,7 +204,7 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
             model_provider=model.provider,
             metadata=req.metadata,
         )
-        run = _Run(agent, out, session_row)
+        run = _Run(agent, out, session_row, req.stream_model)
         run.state = _merge_state(agent, session_row, req.session_state)
         out.session_state = run.state
         continuing = False
@@ -169,7 +221,16 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
     )
     out.metrics = out.metrics or RunMetrics()
     out.metrics.start()
+    connected: list[Any] | None = None
+    if agent._connectables:
+        from brisk.agent import _connect
+
+        # Connect MCP servers (and other connectable toolkits) before the tools are offered.
+        connected = await _connect.acquire(agent, notices)
+    for notice in notices:
+        run.warn(notice["source"], notice["message"])
     entry = cancel.register(out.run_id or run_id)
+    memory_task: asyncio.Task[Any] | None = None
     try:
         if continuing:
             yield run.event(RunContinuedEvent)
@@ -182,7 +243,17 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
             variables = _context.state_variables(
                 run.state, req.dependencies or agent.dependencies, req.metadata, user_id
             )
-            system = _context.build_system_message(agent, variables, run.state, output_schema)
+            if agent.add_session_summary_to_context and session_row is not None:
+                from brisk.agent import _memory
+
+                memory_context += _memory.summary_text(session_row)
+            shown_state = run.state
+            if agent.add_session_state_to_context:
+                # Agno shows the run's ids with the state in the prompt (not in what is stored).
+                shown_state = {**run.state, "current_session_id": session_id, "current_run_id": out.run_id}
+            system = _context.build_system_message(
+                agent, variables, shown_state, output_schema, memory_context
+            )
             history = _context.history_messages(history_rows, agent.system_message_role)
             if agent.num_history_messages is not None and agent.add_history_to_context:
                 history = history[-agent.num_history_messages :] if agent.num_history_messages > 0 else []
@@ -191,6 +262,11 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
             user = _context.user_message(agent, req.input, variables)
             run.messages = ([system] if system is not None else []) + history + [user]
             run.context.messages = run.messages
+            if agent.update_memory_on_run and agent.memory_manager is not None:
+                from brisk.agent import _memory
+
+                # Runs next to the model call: never delays the first token (awaited before the store).
+                memory_task = _memory.start_update(agent, user, out.user_id)
             yield run.event(RunStartedEvent, model=model.id, model_provider=model.provider)
 
         async for ev in _model_turns(run, req):
@@ -202,6 +278,18 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
         if output_schema is not None and agent.parse_response and isinstance(out.content, str):
             out.content, out.content_type = _parse_structured(out.content, output_schema)
         yield run.event(RunContentCompletedEvent)
+        if memory_task is not None or (agent.update_memory_on_run and agent.memory_manager is not None):
+            from brisk.agent import _memory
+
+            async for ev in _memory.finish_update(run, memory_task, out.user_id):
+                yield ev
+            memory_task = None
+        if agent.enable_session_summaries and agent.session_summary_manager is not None:
+            from brisk.agent import _memory
+
+            async for ev in _memory.summarise(run):
+                yield ev
+        run.apply_notices()
         out.metrics.duration = out.metrics.elapsed()
         out.session_state = run.state
         completed = run.event(
@@ -235,6 +323,10 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
     except (ModelProviderError, Exception) as e:  # noqa: BLE001 - every failure ends as a RunError
         out.status = RunStatus.error
         out.content = str(e)
+        if out.metrics is not None:
+            out.metrics.duration = out.metrics.elapsed()
+        if req.stream_model and run.events is None:
+            run.events = []  # Agno keeps the RunError of a failed stream with the run, whatever store_events
         error_type = getattr(e, "error_type", None) or type(e).__name__
         ev = run.event(RunErrorEvent, content=str(e), error_type=error_type)
         await _store(run)
@@ -242,6 +334,14 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
         yield out
     finally:
         cancel.unregister(out.run_id or run_id)
+        if memory_task is not None:
+            from brisk.agent import _memory
+
+            await _memory.cancel_update(memory_task, wait=out.status is RunStatus.paused)
+        if connected:
+            from brisk.agent import _connect
+
+            await _connect.release(connected)
 
 
 async def _model_turns(run: _Run, req: RunRequest) -> AsyncIterator[BaseAgentRunEvent]:
@@ -269,6 +369,8 @@ async def _model_turns(run: _Run, req: RunRequest) -> AsyncIterator[BaseAgentRun
         reasoning: list[str] = []
         tools_arg = None if limit_reached else schemas
         if req.stream_model:
+            # Agno opens the model's metrics entry when a stream starts: a failed stream still shows it.
+            metrics.add_model_call(model.id, provider_label, _NO_TOKENS)
             first_at: float | None = None
             request_start = time.perf_counter()
             async for chunk in model.ainvoke_stream(
@@ -276,7 +378,7 @@ async def _model_turns(run: _Run, req: RunRequest) -> AsyncIterator[BaseAgentRun
             ):
                 if chunk.provider_data is not None:
                     provider_data = chunk.provider_data
-                if chunk.content:
+                if chunk.content is not None:  # "" too: Agno streams the empty role chunk as content
                     if first_at is None:
                         first_at = time.perf_counter()
                         if metrics.time_to_first_token is None:
@@ -299,7 +401,7 @@ async def _model_turns(run: _Run, req: RunRequest) -> AsyncIterator[BaseAgentRun
             msg_metrics.duration = None  # Agno records no per-message duration on streamed turns
         else:
             resp = await model.ainvoke(run.messages, tools_arg, tool_choice if tools_arg else None)
-            if resp.content:
+            if resp.content is not None:
                 turn_parts.append(resp.content)
                 if metrics.time_to_first_token is None:
                     metrics.time_to_first_token = time.perf_counter() - started
@@ -312,13 +414,18 @@ async def _model_turns(run: _Run, req: RunRequest) -> AsyncIterator[BaseAgentRun
         text = "".join(turn_parts)
         assistant = Message(
             role="assistant",
-            content=text or None,
+            # "" stays "" (Ollama answers tool calls with empty content and Agno stores it); no content
+            # at all stays None.
+            content=text if turn_parts else None,
             tool_calls=tool_calls or None,
             reasoning_content="".join(reasoning) or None,
-            provider_data=provider_data if text else None,
+            # Agno keeps provider data on a streamed message only when it has text.
+            provider_data=provider_data if text or not req.stream_model else None,
             metrics=msg_metrics,
         )
         run.messages.append(assistant)
+        if out.tools is None and not req.stream_model:
+            out.tools = []  # Agno: an answered non-streamed run lists its (possibly no) tools
         if text:
             content_parts.append(text)
             out.content = "".join(content_parts)
@@ -341,7 +448,28 @@ async def _model_turns(run: _Run, req: RunRequest) -> AsyncIterator[BaseAgentRun
         if not tool_calls:
             return
 
-        executions = [_prepare_call(tc, functions) for tc in tool_calls]
+        prepared = [_prepare_call(tc, functions) for tc in tool_calls]
+        # As Agno, a call that cannot run (unknown tool, unparseable arguments) is answered with an error
+        # tool message at once: no tool events, not recorded in the run's tools.
+        executions = []
+        for item in prepared:
+            tool, _fn, _args, err = item
+            if err is None:
+                executions.append(item)
+            else:
+                if _fn is None:  # a tool switched off (excluded, disabled) or unknown: say so in the run
+                    run.warn(
+                        "tools",
+                        f"the model called the tool '{tool.tool_name}', which is not available "
+                        "(not configured or disabled); it was not run",
+                    )
+                run.messages.append(
+                    Message(
+                        role="tool", content=err, tool_call_id=tool.tool_call_id, tool_name=tool.tool_name
+                    )
+                )
+        if not executions:
+            continue
         pending = [x for x in executions if x[1] is not None and x[1].requires_confirmation]
         if pending:
             for tool, _fn, _args, _err in executions:
@@ -378,8 +506,8 @@ def _prepare_call(
     error: str | None = None
     if raw not in (None, ""):
         try:
-            parsed = json.loads(raw) if isinstance(raw, str) else raw
-        except ValueError as e:
+            parsed = _decode_arguments(raw) if isinstance(raw, str) else raw
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as e:
             parsed = None
             error = (
                 f"Error while decoding function arguments: {e}\n\n"
@@ -393,8 +521,8 @@ def _prepare_call(
             else:
                 args = {k: _clean_arg(v) for k, v in parsed.items()}
     fn = functions.get(name)
-    if fn is None and error is None:
-        error = f"Function {name} not found"
+    if fn is None:
+        error = "Error: The requested tool does not exist or is not available."
     tool = ToolExecution(
         tool_call_id=tc.get("id"),
         tool_name=name,
@@ -402,6 +530,17 @@ def _prepare_call(
         stop_after_tool_call=bool(fn is not None and fn.stop_after_tool_call),
     )
     return tool, fn, args, error
+
+
+def _decode_arguments(raw: str) -> Any:
+    # JSON first; then Python literal syntax (single quotes, True/None), which models also produce. The
+    # error a model sees for unparseable arguments is the literal parser's, as in Agno.
+    try:
+        return json.loads(raw)
+    except ValueError:
+        import ast
+
+        return ast.literal_eval(raw)
 
 
 def _clean_arg(v: Any) -> Any:
@@ -447,6 +586,9 @@ async def _execute(
         except StopAgentRun as e:
             return str(e) or (e.user_message or ""), False, True
         except Exception as e:  # noqa: BLE001 - a failing tool reports to the model, the run goes on
+            source = getattr(e, "run_warning", None)
+            if source:  # a failure of a feature (MCP server gone, memory store down): also a run notice
+                run.warn(source, str(e))
             return str(e), True, False
 
     starts = time.time()
@@ -565,6 +707,7 @@ async def _store(run: _Run) -> None:
     """Persist the run (one appended row) and the session row. Never reads or rewrites other runs."""
     agent, out = run.agent, run.out
     db = agent.db
+    run.apply_notices()
     out.messages = run.messages
     if run.events is not None:
         out.events = run.events
@@ -604,7 +747,7 @@ async def _store(run: _Run) -> None:
         "team_data": None,
         "workflow_data": None,
         "metadata": (row or {}).get("metadata") if row else agent.metadata,
-        "summary": (row or {}).get("summary"),
+        "summary": run.summary if run.summary is not None else (row or {}).get("summary"),
         "created_at": (row or {}).get("created_at") or now,
         "updated_at": now,
     }

@@ -30,13 +30,6 @@ _NOT_IMPLEMENTED: dict[str, Any] = {
     "num_past_session_runs_in_search": None,
     "filesystem": None,
     "checkpoint": None,
-    "memory_manager": None,
-    "enable_agentic_memory": False,
-    "update_memory_on_run": False,
-    "add_memories_to_context": None,
-    "enable_session_summaries": False,
-    "add_session_summary_to_context": None,
-    "session_summary_manager": None,
     "compaction": None,
     "compress_tool_results": False,
     "compression_manager": None,
@@ -107,6 +100,13 @@ class _AgentConfig:
     db: BaseDb | None = None
     add_history_to_context: bool = False
     num_history_runs: int | None = None
+    memory_manager: Any = None
+    enable_agentic_memory: bool = False
+    update_memory_on_run: bool = False
+    add_memories_to_context: bool | None = None
+    enable_session_summaries: bool = False
+    add_session_summary_to_context: bool | None = None
+    session_summary_manager: Any = None
     num_history_messages: int | None = None
     store_tool_messages: bool = True
     store_history_messages: bool = False
@@ -149,6 +149,9 @@ class _AgentConfig:
     _functions: dict[str, Any] | None = field(default=None, init=False, repr=False)
     _tool_schemas: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
     _tool_instruction_list: list[str] = field(default_factory=list, init=False, repr=False)
+    # Toolkits holding connections (MCPTools): connected around each run (see _connect.py).
+    _connectables: tuple[Any, ...] = field(default=(), init=False, repr=False)
+    _connect_signature: tuple[Any, ...] = field(default=(), init=False, repr=False)
 
 
 _FIELD_NAMES = frozenset(f.name for f in fields(_AgentConfig) if f.init)
@@ -166,6 +169,8 @@ class Agent(_AgentConfig):
         super().__init__(**kwargs)
         if self.events_to_skip is None:
             self.events_to_skip = [RunEvent.run_content]
+        if self.session_summary_manager is not None:
+            self.enable_session_summaries = True  # as Agno: giving a manager turns summaries on
 
     # -- lazy resolution ----------------------------------------------------------------------------
     def initialize_agent(self) -> None:
@@ -176,6 +181,16 @@ class Agent(_AgentConfig):
             from brisk.models.utils import get_model
 
             self.model = get_model(self.model)
+        if (
+            self.update_memory_on_run
+            or self.enable_agentic_memory
+            or self.memory_manager is not None
+            or self.enable_session_summaries
+            or self.session_summary_manager is not None
+        ):
+            from brisk.agent import _memory
+
+            _memory.setup(self)
         if self._functions is None:
             self._resolve_tools()
 
@@ -183,7 +198,17 @@ class Agent(_AgentConfig):
         from brisk.tools import resolve_tools
         from brisk.tools.toolkit import Toolkit
 
-        functions = resolve_tools(list(self.tools or []))
+        tools = list(self.tools or [])
+        self._connectables = tuple(t for t in tools if isinstance(t, Toolkit) and t.requires_connect)
+        if self._connectables:
+            from brisk.agent import _connect
+
+            self._connect_signature = _connect.signature(self)
+        if self.enable_agentic_memory:
+            from brisk.agent import _memory
+
+            tools.append(_memory.agentic_memory_function(self))
+        functions = resolve_tools(tools)
         self._functions = {f.name: f for f in functions}
         # Agno sends tools sorted by name, so that prompt caching sees a stable request prefix.
         schemas = sorted((f.to_tool_schema() for f in functions), key=lambda t: t["function"]["name"])
@@ -377,6 +402,36 @@ class Agent(_AgentConfig):
 
     def get_session_state(self, session_id: str | None = None) -> dict[str, Any]:
         return run_sync(self.aget_session_state(session_id))
+
+    async def aget_user_memories(self, user_id: str | None = None) -> list[Any]:
+        """The user's memories (``UserMemory``), oldest first; user "default" when none is given."""
+        from brisk.agent import _memory
+
+        if self.memory_manager is None:
+            from brisk.memory.manager import MemoryManager
+
+            if self.db is None:
+                return []
+            return await MemoryManager(db=self.db).aget_user_memories(user_id or self.user_id)
+        _memory.setup(self)
+        return await self.memory_manager.aget_user_memories(user_id or self.user_id)
+
+    def get_user_memories(self, user_id: str | None = None) -> list[Any]:
+        return run_sync(self.aget_user_memories(user_id))
+
+    async def aget_session_summary(self, session_id: str | None = None) -> Any:
+        """The stored ``SessionSummary`` of a session, or None."""
+        from brisk.session.summary import SessionSummary
+
+        sid = session_id or self.session_id
+        if self.db is None or sid is None:
+            return None
+        row = await self.db.get_session(sid, session_type="agent")
+        stored = (row or {}).get("summary")
+        return SessionSummary.from_dict(dict(stored)) if isinstance(stored, dict) else None
+
+    def get_session_summary(self, session_id: str | None = None) -> Any:
+        return run_sync(self.aget_session_summary(session_id))
 
     async def aget_chat_history(
         self, session_id: str | None = None, last_n_runs: int | None = None

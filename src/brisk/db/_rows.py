@@ -276,3 +276,12 @@ def decode_memory(stored: Mapping[str, Any]) -> dict[str, Any]:
 def schema_timestamp() -> str:
     """What Agno writes into ``agno_schema_versions.created_at``: local time, ISO 8601, no zone."""
     return datetime.now().isoformat()
+
+
+def check_window(last: int | None, first: int | None) -> None:
+    """``get_runs`` takes either the newest (``last``) or the oldest (``first``) n runs."""
+    if last is not None and first is not None:
+        raise ValueError("get_runs: pass last or first, not both")
+    for name, value in (("last", last), ("first", first)):
+        if value is not None and value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value}")

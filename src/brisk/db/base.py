@@ -192,12 +192,14 @@ class BaseDb(ABC):
         session_id: str,
         *,
         last: int | None = None,
+        first: int | None = None,
         statuses: list[str] | None = None,
         top_level_only: bool = False,
     ) -> list[dict[str, Any]]:
         """A session's runs, oldest first.
 
-        ``last=n`` returns only the newest n (after the filters), still oldest first; ``statuses`` keeps
+        ``last=n`` returns only the newest n (after the filters), still oldest first; ``first=n`` only the
+        oldest n (at most one of the two); ``statuses`` keeps
         runs whose status is in the list; ``top_level_only`` drops member runs (``parent_run_id`` set),
         as Agno's history window does.
         """

@@ -188,11 +188,11 @@ class InMemoryDb(BaseDb):
         session_id: str,
         *,
         last: int | None = None,
+        first: int | None = None,
         statuses: list[str] | None = None,
         top_level_only: bool = False,
     ) -> list[dict[str, Any]]:
-        if last is not None and last < 0:
-            raise ValueError(f"last must be >= 0, got {last}")
+        R.check_window(last, first)
         wanted = {R.enum_value(s) for s in statuses} if statuses is not None else None
         with self._lock:
             rows = [self._runs[r] for r in self._session_runs.get(session_id, ())]
@@ -207,6 +207,8 @@ class InMemoryDb(BaseDb):
             )
             if last is not None:
                 rows = rows[len(rows) - last :] if last else []
+            elif first is not None:
+                rows = rows[:first]
             return [R.decode_run(r) for r in rows]
 
     async def get_run(self, run_id: str, session_id: str | None = None) -> dict[str, Any] | None:

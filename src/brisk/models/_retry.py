@@ -237,4 +237,6 @@ def connection_error(
         "%s (%s): %s %s", model_name, model_id, message, redact(f"{type(exc).__name__}: {exc}", secrets)
     )
     # Agno wraps both in a plain ModelProviderError with its default status 502 (retryable).
-    return ModelProviderError(message, status_code=502, model_name=model_name, model_id=model_id)
+    err = ModelProviderError(message, status_code=502, model_name=model_name, model_id=model_id)
+    err.connection_failed = True  # no HTTP answer came back (see Ollama's status-code suffix)
+    return err

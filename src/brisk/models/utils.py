@@ -23,10 +23,19 @@ MODEL_PROVIDERS: dict[str, str] = {
     "openai-chat": "brisk.models.openai:OpenAIChat",
     "openai-like": "brisk.models.openai:OpenAILike",
     "demo": "brisk.models.demo:DemoModel",
+    "openrouter": "brisk.models.openrouter:OpenRouter",
+    "siliconflow": "brisk.models.siliconflow:Siliconflow",
+    "cerebras": "brisk.models.cerebras:Cerebras",
+    "groq": "brisk.models.groq:Groq",
+    "ollama": "brisk.models.ollama:Ollama",
+    "google": "brisk.models.google:Gemini",
+    # Not in Agno (its users reach GLM and ModelScope through OpenAILike).
+    "glm4": "brisk.models.zhipu:GLM",
+    "modelscope": "brisk.models.modelscope:ModelScope",
 }
 
 # Other spellings of a key (Agno resolves a class's display provider string too).
-_ALIASES: dict[str, str] = {"openailike": "openai-like"}
+_ALIASES: dict[str, str] = {"openailike": "openai-like", "gemini": "google", "zhipu": "glm4", "glm": "glm4"}
 
 # Provider keys Agno knows that Brisk does not (yet): named in the error so it reads "not supported by
 # Brisk" rather than "unknown".
@@ -91,7 +100,19 @@ def get_model(model: Model | str | None) -> Model | None:
 
 
 # Default ``name`` of each class -> provider key; used to rebuild a model stored as {name, id, provider}.
-_NAME_TO_KEY = {"OpenAIChat": "openai-chat", "OpenAILike": "openai-like", "DemoModel": "demo"}
+_NAME_TO_KEY = {
+    "OpenAIChat": "openai-chat",
+    "OpenAILike": "openai-like",
+    "DemoModel": "demo",
+    "OpenRouter": "openrouter",
+    "Siliconflow": "siliconflow",
+    "Cerebras": "cerebras",
+    "Groq": "groq",
+    "Ollama": "ollama",
+    "Gemini": "google",
+    "GLM": "glm4",
+    "ModelScope": "modelscope",
+}
 
 
 def get_model_from_dict(data: dict[str, Any]) -> Model:

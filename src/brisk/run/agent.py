@@ -227,6 +227,17 @@ class MemoryUpdateCompletedEvent(BaseAgentRunEvent):
 
 
 @dataclass(slots=True)
+class SessionSummaryStartedEvent(BaseAgentRunEvent):
+    event: str = RunEvent.session_summary_started.value
+
+
+@dataclass(slots=True)
+class SessionSummaryCompletedEvent(BaseAgentRunEvent):
+    event: str = RunEvent.session_summary_completed.value
+    session_summary: Any = None
+
+
+@dataclass(slots=True)
 class ModelRequestStartedEvent(BaseAgentRunEvent):
     event: str = RunEvent.model_request_started.value
     model: str | None = None
@@ -272,6 +283,8 @@ RUN_EVENT_TYPES: dict[str, type[BaseAgentRunEvent]] = {
         ToolCallErrorEvent,
         MemoryUpdateStartedEvent,
         MemoryUpdateCompletedEvent,
+        SessionSummaryStartedEvent,
+        SessionSummaryCompletedEvent,
         ModelRequestStartedEvent,
         ModelRequestCompletedEvent,
         CustomEvent,
@@ -314,6 +327,7 @@ _OUTPUT_PLAIN = (
     "created_at",
     "status",
     "cancellation_stage",
+    "workflow_step_id",
 )
 
 
@@ -345,6 +359,8 @@ class RunOutput:
     status: RunStatus = RunStatus.running
     cancellation_stage: str | None = None
     requirements: list[Any] | None = None
+    # Set when the run is a workflow step's executor run: the step's id (Agno's foreign key).
+    workflow_step_id: str | None = None
 
     @property
     def is_paused(self) -> bool:

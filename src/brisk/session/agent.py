@@ -19,7 +19,7 @@ class AgentSession:
     session_data: dict[str, Any] | None = None
     metadata: dict[str, Any] | None = None
     agent_data: dict[str, Any] | None = None
-    summary: Any = None
+    summary: Any = None  # a SessionSummary (Agno's type) when the row has one
     # Only filled when asked for (``Agent.get_session``); the run loop never loads a whole session.
     runs: list[RunOutput] | None = None
     created_at: int = field(default_factory=lambda: int(time.time()))
@@ -47,7 +47,7 @@ class AgentSession:
             "team_data": None,
             "workflow_data": None,
             "metadata": self.metadata,
-            "summary": self.summary,
+            "summary": self.summary.to_dict() if hasattr(self.summary, "to_dict") else self.summary,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
@@ -70,7 +70,15 @@ class AgentSession:
             session_data=row.get("session_data") or {},
             metadata=row.get("metadata"),
             agent_data=row.get("agent_data"),
-            summary=row.get("summary"),
+            summary=_summary(row.get("summary")),
             created_at=row.get("created_at") or int(time.time()),
             updated_at=row.get("updated_at"),
         )
+
+
+def _summary(stored: Any) -> Any:
+    if isinstance(stored, dict) and "summary" in stored:
+        from brisk.session.summary import SessionSummary
+
+        return SessionSummary.from_dict(dict(stored))
+    return stored

@@ -27,6 +27,13 @@ def get_weather(city: str) -> str:
     return f"The weather in {city} is sunny, 21 degrees C, light wind from the west."
 
 
+@pytest.fixture
+def reference_mock(openai_mock):
+    """The mock as it was when Agno's reference was captured (no content in the role chunk)."""
+    openai_mock.empty_role_content = False
+    return openai_mock
+
+
 def reference_agent(base_url: str, db_file: Path) -> Agent:
     return Agent(
         id="bench-agent",
@@ -61,7 +68,8 @@ def _mask(value):
     return value
 
 
-async def test_same_requests_and_events_as_agno_for_the_reference_session(openai_mock, tmp_path):
+async def test_same_requests_and_events_as_agno_for_the_reference_session(reference_mock, tmp_path):
+    openai_mock = reference_mock
     agent = reference_agent(openai_mock.base_url, tmp_path / "agent.db")
     try:
         out = await agent.arun("Hello there, tell me something nice.", session_id="sess-nonstream-1")

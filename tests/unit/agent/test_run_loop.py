@@ -162,10 +162,18 @@ async def test_malformed_arguments_and_unknown_tool_go_back_to_the_model():
             tool_calls=[tool_call("get_weather", "{not json", "a"), tool_call("nope", "{}", "b")]
         )
 
-    out = await make_agent(script).arun("x")
-    assert "Error while decoding function arguments" in out.content
-    assert "Function nope not found" in out.content
-    assert all(t.tool_call_error for t in out.tools)
+    agent = make_agent(script)
+    events = [e async for e in agent.arun("x", stream=True, stream_events=True)]
+    content = events[-1].content
+    assert "Error while decoding function arguments: " in content
+    assert "Error: The requested tool does not exist or is not available." in content
+    # as Agno: no tool events and no tool records for calls that could not run
+    assert not any(e.event.startswith("ToolCall") for e in events)
+    tool_msgs = [m for m in agent.model.calls[-1] if m.role == "tool"]
+    assert [(m.tool_call_id, m.tool_name, m.tool_call_error) for m in tool_msgs] == [
+        ("a", "get_weather", None),
+        ("b", "nope", None),
+    ]
 
 
 async def test_tool_call_limit_stops_executing_and_drops_tools_from_request():

@@ -632,3 +632,15 @@ async def test_save_run_stores_session_and_run_together(db: BaseDb) -> None:
     ]
     # a session owned by another user is not taken over
     assert await db.save_run(session_row("sr", user_id="other"), run_row("sr", "r3")) is False
+
+
+async def test_get_runs_first_returns_the_oldest(db: BaseDb) -> None:
+    await db.upsert_session(session_row("fw"))
+    for i in range(5):
+        await db.add_run(run_row("fw", f"r{i}"))
+    assert [r["run_id"] for r in await db.get_runs("fw", first=2)] == ["r0", "r1"]
+    assert await db.get_runs("fw", first=0) == []
+    with pytest.raises(ValueError):
+        await db.get_runs("fw", first=1, last=1)
+    with pytest.raises(ValueError):
+        await db.get_runs("fw", first=-1)

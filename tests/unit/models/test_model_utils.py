@@ -37,8 +37,8 @@ def test_invalid_strings(bad: str) -> None:
 
 def test_unsupported_providers_name_the_supported_ones() -> None:
     with pytest.raises(ConfigurationError) as ei:
-        get_model("groq:llama-3.3-70b-versatile")
-    assert "'groq' is not supported by Brisk yet" in str(ei.value)
+        get_model("anthropic:claude-sonnet-4")
+    assert "'anthropic' is not supported by Brisk yet" in str(ei.value)
     assert "openai" in str(ei.value) and "demo" in str(ei.value)
     with pytest.raises(ConfigurationError, match="'nope' is not supported. Supported providers: "):
         get_model("nope:x")

@@ -351,11 +351,11 @@ class SqliteDb(BaseDb):
         session_id: str,
         *,
         last: int | None = None,
+        first: int | None = None,
         statuses: list[str] | None = None,
         top_level_only: bool = False,
     ) -> list[dict[str, Any]]:
-        if last is not None and last < 0:
-            raise ValueError(f"last must be >= 0, got {last}")
+        R.check_window(last, first)
         sql, params = self._sql["run_cols"] + " WHERE session_id = ?", [session_id]
         # The unary + keeps the planner on the (session_id, run_index) index instead of the status one.
         if statuses is not None:
@@ -365,7 +365,11 @@ class SqliteDb(BaseDb):
             sql += " AND +parent_run_id IS NULL"
         if last is None:
             sql += " ORDER BY run_index ASC, created_at ASC, run_id ASC"
-            rows = await self._engine.read(_fetch_runs, sql, tuple(params), False)
+            if first is not None:
+                sql += " LIMIT ?"
+                params.append(first)
+            small = first is not None and first <= SMALL_RUN_READ
+            rows = await self._engine.read(_fetch_runs, sql, tuple(params), False, small=small)
         else:
             # Newest first with LIMIT (served by the index, so cost does not grow with the session),
             # then reversed into chronological order.

@@ -66,13 +66,20 @@ class Usage(Struct):
     prompt_tokens_details: PromptTokensDetails | None = None
     completion_tokens_details: CompletionTokensDetails | None = None
     cost: float | None = None
+    # Groq's timings (seconds), kept as provider_metrics as Agno's Groq does.
+    queue_time: float | None = None
+    prompt_time: float | None = None
+    completion_time: float | None = None
+    total_time: float | None = None
 
 
 class XGroq(Struct):
-    """Groq reports streamed usage under ``x_groq.usage`` (read when the profile says so)."""
+    """Groq reports streamed usage under ``x_groq.usage`` (read when the profile says so), and a failure
+    after the stream started under ``x_groq.error``."""
 
     id: str | None = None
     usage: Usage | None = None
+    error: Any = None
 
 
 class Chunk(Struct):
@@ -183,6 +190,13 @@ def usage_to_metrics(usage: Usage) -> MessageMetrics:
         m.reasoning_tokens = c.reasoning_tokens or 0
     m.audio_total_tokens = m.audio_input_tokens + m.audio_output_tokens
     m.cost = usage.cost
+    if usage.total_time is not None or usage.queue_time is not None:
+        timings = {
+            k: v
+            for k in ("completion_time", "prompt_time", "queue_time", "total_time")
+            if (v := getattr(usage, k))
+        }
+        m.provider_metrics = timings or None
     return m
 
 
@@ -334,12 +348,35 @@ def split_thinking(content: str) -> tuple[str | None, str]:
     return reasoning, content[end + 8 :].strip()
 
 
-def provider_data(resp_id: str | None, fingerprint: str | None) -> dict[str, Any] | None:
-    if not resp_id and not fingerprint:
+# Top-level fields of the openai SDK's ChatCompletion / ChatCompletionChunk; anything else a server adds
+# (OpenRouter's "provider", GLM's "request_id", ...) is what the SDK calls ``model_extra``.
+_KNOWN_FIELDS = frozenset(
+    {"id", "choices", "created", "model", "object", "service_tier", "system_fingerprint", "usage", "error"}
+)
+
+
+def model_extra(raw: bytes) -> dict[str, Any] | None:
+    """The non-standard top-level fields of a response or chunk (Agno keeps them in provider_data)."""
+    try:
+        data = _any_decoder.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    extra = {k: v for k, v in data.items() if k not in _KNOWN_FIELDS}
+    return extra or None
+
+
+def provider_data(
+    resp_id: str | None, fingerprint: str | None, extra: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    if not resp_id and not fingerprint and not extra:
         return None
     pd: dict[str, Any] = {}
     if resp_id:
         pd["id"] = resp_id
     if fingerprint:
         pd["system_fingerprint"] = fingerprint
+    if extra:
+        pd["model_extra"] = extra
     return pd

@@ -37,6 +37,7 @@ import yarl
 from brisk import __version__
 from brisk.exceptions import ConfigurationError, ModelProviderError
 from brisk.metrics import MessageMetrics
+from brisk.models._env import env_default
 from brisk.models._http import get_session, make_timeout
 from brisk.models._retry import (
     MissingAPIKeyError,
@@ -132,6 +133,9 @@ class ChatProfile:
     tool_choice_values: frozenset[str] | None = None
     # ``content`` of an assistant tool-call message when it has none: "" (OpenAI) or None to omit the key.
     tool_call_content: str | None = ""
+    # Pass on empty content deltas (OpenAI's first chunk carries "" content, and the openai SDK path of
+    # Agno streams it as an empty RunContent); native SDKs such as Cerebras' drop them.
+    empty_content_deltas: bool = True
     # Tool-call ids from other providers are rewritten to this prefix / length (None: sent unchanged).
     tool_call_id_prefix: str | None = "call_"
     tool_call_id_max_len: int | None = 40
@@ -151,7 +155,8 @@ class ChatProfile:
 class OpenAIChat(Model):
     """OpenAI Chat Completions (``POST {base_url}/chat/completions``), Agno's constructor keywords."""
 
-    id: str = "gpt-5.4-mini"
+    # ``OPENAI_MODEL`` overrides Agno's default id (read when the model is built; ``id=`` always wins).
+    id: str = field(default_factory=env_default("OPENAI_MODEL", "gpt-5.4-mini"))
     name: str = "OpenAIChat"
     provider: str = "OpenAI"
 
@@ -389,9 +394,11 @@ class OpenAIChat(Model):
             ) from None
         if completion.error:
             raise self._stream_error(completion.error)
-        return self._parse_completion(completion, duration)
+        return self._parse_completion(completion, duration, _wire.model_extra(raw))
 
-    def _parse_completion(self, c: _wire.Completion, duration: float) -> ModelResponse:
+    def _parse_completion(
+        self, c: _wire.Completion, duration: float, extra: dict[str, Any] | None = None
+    ) -> ModelResponse:
         out = ModelResponse()
         msg = c.choices[0].message if c.choices else None
         if msg is not None:
@@ -412,7 +419,7 @@ class OpenAIChat(Model):
             # Agno stamps the first token when the (whole) content arrives.
             metrics.time_to_first_token = duration
         out.metrics = metrics
-        out.provider_data = _wire.provider_data(c.id, c.system_fingerprint) or {}
+        out.provider_data = _wire.provider_data(c.id, c.system_fingerprint, extra) or {}
         return out
 
     async def ainvoke_stream(
@@ -450,6 +457,8 @@ class OpenAIChat(Model):
                     ) from None
                 if chunk.error:
                     raise self._stream_error(chunk.error)
+                if chunk.x_groq is not None and chunk.x_groq.error:
+                    raise self._stream_error(chunk.x_groq.error)
                 chunk_finished = False
                 if chunk.choices:
                     choice = chunk.choices[0]
@@ -467,15 +476,20 @@ class OpenAIChat(Model):
                             tools_acc.add(delta.tool_calls)
                         if content is not None and ttft is None:
                             ttft = time.perf_counter() - started
-                        if content or reasoning:
-                            if content and (chunk.id, chunk.system_fingerprint) != pd_key:
+                        # An empty content delta (OpenAI's first chunk) is passed on: Agno streams it.
+                        if content == "" and not p.empty_content_deltas:
+                            content = None
+                        if content is not None or reasoning:
+                            if content is not None and (chunk.id, chunk.system_fingerprint) != pd_key:
                                 # One provider_data dict per response, shared by its chunks (never mutated).
                                 pd_key = (chunk.id, chunk.system_fingerprint)
-                                pd = _wire.provider_data(chunk.id, chunk.system_fingerprint)
+                                pd = _wire.provider_data(
+                                    chunk.id, chunk.system_fingerprint, _wire.model_extra(data)
+                                )
                             yield ModelChunk(
-                                content=content or None,
+                                content=content,
                                 reasoning_content=reasoning or None,
-                                provider_data=pd if content else None,
+                                provider_data=pd if content is not None else None,
                             )
                 u = chunk.x_groq.usage if groq_usage and chunk.x_groq is not None else chunk.usage
                 if u is not None and (chunk_finished or not p.usage_on_finish_only):

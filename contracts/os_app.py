@@ -1,0 +1,35 @@
+"""The AgentOS app of the contract cases, as a plain program for either framework.
+
+Served by ``uvicorn contracts.os_app:app`` from ``.venv-agno`` (``CONTRACT_PKG=agno``, what Agno's
+``AgentOS.serve`` does) or by ``brisk serve contracts.os_app:app`` (``CONTRACT_PKG=brisk``). Configured by
+the environment: ``CONTRACT_MOCK_URL`` (the OpenAI mock's host URL) and ``CONTRACT_DB_FILE``.
+"""
+
+import importlib
+import os
+
+os.environ.setdefault("AGNO_TELEMETRY", "false")
+
+from contracts.program import AGENT_ID, AGENT_NAME, INSTRUCTIONS, get_weather  # noqa: E402
+
+PKG = os.environ.get("CONTRACT_PKG", "brisk")
+_agent = importlib.import_module(f"{PKG}.agent")
+_openai = importlib.import_module(f"{PKG}.models.openai")
+_sqlite = importlib.import_module(f"{PKG}.db.sqlite")
+_os = importlib.import_module(f"{PKG}.os")
+
+agent = _agent.Agent(
+    id=AGENT_ID,
+    name=AGENT_NAME,
+    model=_openai.OpenAIChat(
+        id="gpt-4o-mini", base_url=os.environ["CONTRACT_MOCK_URL"] + "/v1", api_key="sk-test"
+    ),
+    tools=[get_weather],
+    instructions=INSTRUCTIONS,
+    db=_sqlite.SqliteDb(db_file=os.environ["CONTRACT_DB_FILE"]),
+    add_history_to_context=True,
+    num_history_runs=3,
+    telemetry=False,
+)
+agent_os = _os.AgentOS(id="contract-os", agents=[agent], telemetry=False)
+app = agent_os.get_app()

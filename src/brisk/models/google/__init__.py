@@ -1,0 +1,5 @@
+"""Google Gemini, native Generative Language API."""
+
+from brisk.models.google.gemini import Gemini
+
+__all__ = ["Gemini"]

@@ -1,0 +1,5 @@
+"""ModelScope API-Inference (OpenAI-compatible). No embeddings API."""
+
+from brisk.models.modelscope.modelscope import ModelScope
+
+__all__ = ["ModelScope"]

@@ -1,0 +1,5 @@
+"""Ollama, native API (``/api/chat``, NDJSON streaming)."""
+
+from brisk.models.ollama.chat import Ollama
+
+__all__ = ["Ollama"]

@@ -1,0 +1,5 @@
+"""OpenRouter (OpenAI-compatible)."""
+
+from brisk.models.openrouter.openrouter import OpenRouter
+
+__all__ = ["OpenRouter"]

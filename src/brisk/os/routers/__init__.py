@@ -1,0 +1,1 @@
+"""AgentOS routes, one module per resource; each exposes ``routes(os) -> list[Route]``."""
