@@ -15,7 +15,12 @@ The tolerance rules (documented in ``contracts/README.md``; change both together
 6. Embedding vectors are summarised (length and first four values, rounded to 1e-6) when recorded.
 7. Lists of strings that Agno builds from a Python ``set`` (memory topics) are compared sorted: their
    order changes from one Agno process to the next (string hash randomisation).
-8. Everything else must be equal: request bodies byte-for-byte as JSON values, event names and order,
+8. Listings sorted by a timestamp (``GET /sessions``, ``GET /memories``): timestamps have one-second
+   resolution, rows of the same second come in insertion order on both sides, but where the second
+   boundaries fall depends on the timing of each run. So the ``data`` rows of those responses are
+   compared ordered by their id (membership, count and every field are still compared). The tie order
+   itself is held by the db conformance suite (``test_sessions_with_equal_timestamps_keep_insertion_order``).
+9. Everything else must be equal: request bodies byte-for-byte as JSON values, event names and order,
    token counts, content, statuses, stored rows.
 """
 
@@ -145,9 +150,22 @@ def compare_case(fixture: dict[str, Any], brisk: dict[str, Any]) -> list[dict[st
     if inputs.get("unordered") or (inputs.get("step") or {}).get("unordered"):
         fixture = {**fixture, "result": sort_string_lists(fixture["result"])}
         brisk = {**brisk, "result": sort_string_lists(brisk["result"])}
+    step = inputs.get("step") or {}
+    if step.get("method") == "GET" and str(step.get("path", "")).split("?")[0] in ("/sessions", "/memories"):
+        fixture = {**fixture, "result": _rows_by_id(fixture["result"])}
+        brisk = {**brisk, "result": _rows_by_id(brisk["result"])}
     if "requests" in fixture:
         a = [normalise_request(r) for r in fixture["requests"]]
         b = [normalise_request(r) for r in brisk.get("requests", [])]
         diff(a, b, "requests", out)
     diff(normalise(fixture["result"]), normalise(brisk["result"]), "result", out)
     return out
+
+
+def _rows_by_id(result: dict[str, Any]) -> dict[str, Any]:
+    """Rule 8: a listing's rows ordered by their id."""
+    body = (result.get("response") or {}).get("body")
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        return result
+    rows = sorted(body["data"], key=lambda r: str(r.get("session_id") or r.get("memory_id") or ""))
+    return {**result, "response": {**result["response"], "body": {**body, "data": rows}}}

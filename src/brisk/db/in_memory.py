@@ -28,12 +28,14 @@ def _fold(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
-def _sorted(rows: Iterable[dict[str, Any]], column: str, desc: bool, tiebreak: str) -> list[dict[str, Any]]:
+def _sorted(rows: Iterable[dict[str, Any]], column: str, desc: bool) -> list[dict[str, Any]]:
     def key(row: dict[str, Any]) -> tuple[Any, ...]:
         value = row[column]  # (updated_at is never NULL here, so SQLite's COALESCE has nothing to do)
         # SQLite orders NULL before any value.
-        return (value is not None, value if value is not None else 0, row[tiebreak])
+        return (value is not None, value if value is not None else 0)
 
+    # Ties keep insertion order in both directions (as the SQLite backend's rowid tie-break, and
+    # Agno): stable sort on the primary key, then reversed groups are avoided by sorting on it alone.
     return sorted(rows, key=key, reverse=desc)
 
 
@@ -118,7 +120,7 @@ class InMemoryDb(BaseDb):
         column, desc = R.sort_spec(sort_by, sort_order, R.SESSION_SORT, "created_at")
         with self._lock:
             matched = [row for row in self._sessions.values() if keep(row)]
-            rows = _page(_sorted(matched, column, desc, "session_id"), limit, offset)
+            rows = _page(_sorted(matched, column, desc), limit, offset)
             return [R.decode_session(row) for row in rows], len(matched)
 
     async def delete_session(self, session_id: str, user_id: str | None = None) -> bool:
@@ -272,7 +274,7 @@ class InMemoryDb(BaseDb):
         column, desc = R.sort_spec(sort_by, sort_order, R.MEMORY_SORT, "updated_at")
         with self._lock:
             matched = [row for row in self._memories.values() if all(f(row) for f in filters)]
-            rows = _page(_sorted(matched, column, desc, "memory_id"), limit, offset)
+            rows = _page(_sorted(matched, column, desc), limit, offset)
             return [R.decode_memory(row) for row in rows], len(matched)
 
     async def delete_memory(self, memory_id: str, user_id: str | None = None) -> bool:

@@ -418,8 +418,9 @@ class RunOutput:
             out.metrics = RunMetrics.from_dict(data["metrics"])
         if data.get("tools"):
             out.tools = [ToolExecution.from_dict(t) for t in data["tools"]]
+        # As Agno's from_dict: an empty tools list reads back as None, and events always as a list.
+        out.events = []
         if data.get("events"):
-            out.events = []
             for e in data["events"]:
                 try:
                     out.events.append(run_event_from_dict(e))

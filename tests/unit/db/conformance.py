@@ -211,7 +211,8 @@ async def test_get_sessions_paging_and_sorting(db: BaseDb, clock: Clock) -> None
     clock.tick(10)
     await db.upsert_session(session_row("s07"))
     recent, _ = await db.get_sessions(limit=3, sort_by="updated_at")
-    assert [r["session_id"] for r in recent] == ["s07", "s03", "s24"]
+    # the untouched ones share one updated_at: they follow in insertion order (as Agno lists them)
+    assert [r["session_id"] for r in recent] == ["s07", "s03", "s00"]
     with pytest.raises(ValueError):
         await db.get_sessions(page=0)
     with pytest.raises(ValueError):
@@ -255,7 +256,8 @@ async def test_delete_sessions(db: BaseDb) -> None:
         await db.upsert_session(session_row(sid, user_id=user))
         await db.add_run(run_row(sid, f"run-{sid}"))
     await db.delete_sessions(["a", "b", "missing"], user_id="u1")
-    assert [r["session_id"] for r in (await db.get_sessions(limit=None))[0]] == ["c", "b"]
+    # same created_at: insertion order
+    assert [r["session_id"] for r in (await db.get_sessions(limit=None))[0]] == ["b", "c"]
     assert await db.get_run("run-a") is None and await db.get_run("run-b") is not None
     await db.delete_sessions(["b", "c"])
     assert (await db.get_sessions())[1] == 0
@@ -644,3 +646,11 @@ async def test_get_runs_first_returns_the_oldest(db: BaseDb) -> None:
         await db.get_runs("fw", first=1, last=1)
     with pytest.raises(ValueError):
         await db.get_runs("fw", first=-1)
+
+
+async def test_sessions_with_equal_timestamps_keep_insertion_order(db: BaseDb) -> None:
+    for sid in ("m", "z", "a"):
+        await db.upsert_session(session_row(sid, created_at=500))
+    for order in ("desc", "asc"):
+        rows, _ = await db.get_sessions(sort_order=order)
+        assert [r["session_id"] for r in rows] == ["m", "z", "a"]

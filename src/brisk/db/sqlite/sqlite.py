@@ -269,7 +269,7 @@ class SqliteDb(BaseDb):
             )
             params.append(_like(session_name))
         column, desc = R.sort_spec(sort_by, sort_order, R.SESSION_SORT, "created_at")
-        order = _order(column, desc, "session_id")
+        order = _order(column, desc)
         sql = self._sql["session_cols"] + (" WHERE " + " AND ".join(where) if where else "")
         rows, total = await self._engine.read(_page, sql, tuple(params), order, limit, offset)
         return [R.decode_session(dict(zip(R.SESSION_COLUMNS, r, strict=True))) for r in rows], total
@@ -435,7 +435,7 @@ class SqliteDb(BaseDb):
             where.append("memory LIKE ? ESCAPE '\\'")
             params.append(_like(search_content))
         column, desc = R.sort_spec(sort_by, sort_order, R.MEMORY_SORT, "updated_at")
-        order = _order(column, desc, "memory_id")
+        order = _order(column, desc)
         sql = self._sql["memory_cols"] + (" WHERE " + " AND ".join(where) if where else "")
         rows, total = await self._engine.read(_page, sql, tuple(params), order, limit, offset)
         return [R.decode_memory(dict(zip(R.MEMORY_COLUMNS, r, strict=True))) for r in rows], total
@@ -487,11 +487,13 @@ class SqliteDb(BaseDb):
 
 
 # -- statement helpers (run on a connection inside the engine's threads) ------------------------------
-def _order(column: str, desc: bool, tiebreak: str) -> str:
+def _order(column: str, desc: bool) -> str:
     direction = "DESC" if desc else "ASC"
     # As Agno: updated_at falls back to created_at for rows that never had an update.
     expr = "COALESCE(updated_at, created_at)" if column == "updated_at" else column
-    return f"{expr} {direction}, {tiebreak} {direction}"
+    # Rows with the same timestamp (same second) come in insertion order whichever the direction, as
+    # Agno's lists show them.
+    return f"{expr} {direction}, rowid ASC"
 
 
 def _execute_changed(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> bool:

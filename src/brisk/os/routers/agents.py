@@ -19,6 +19,7 @@ from brisk.os.errors import Errors, HTTPError, bool_parsing
 from brisk.os.forms import RunForm, parse_form, parse_run_form
 from brisk.os.router import Route
 from brisk.os.sse import error_frame, stream_run, watch_disconnect
+from brisk.run.agent import RunOutput
 
 if TYPE_CHECKING:
     from brisk.os.app import AgentOS
@@ -401,7 +402,9 @@ async def get_run(req: Request) -> Response:
     data = (run.get("run_data") or run) if run else None
     if data is None or data.get("agent_id") != agent_id:
         raise HTTPError(404, "Run not found")
-    return json(data)
+    # Agno answers with the stored run rebuilt as a RunOutput: the same round trip gives the same body
+    # (events [] when none were stored, no empty tools list).
+    return json(RunOutput.from_dict(data).to_dict())
 
 
 def routes(os: AgentOS) -> list[Route]:
