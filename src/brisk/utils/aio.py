@@ -8,13 +8,16 @@ call inside an async app) the coroutine runs on a private loop in a worker threa
 from __future__ import annotations
 
 import asyncio
+import atexit
 import threading
+import weakref
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 _local = threading.local()
+_loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 
 def _thread_loop() -> asyncio.AbstractEventLoop:
@@ -24,7 +27,22 @@ def _thread_loop() -> asyncio.AbstractEventLoop:
     if loop is None or loop.is_closed():
         loop = asyncio.new_event_loop()
         _local.loop = loop
+        _loops.add(loop)
     return loop
+
+
+@atexit.register
+def _close_loops() -> None:
+    # At exit, let each private loop close what it opened (HTTP sessions), so the interpreter does not
+    # warn about unclosed connections. Loops still running in other threads are left alone.
+    for loop in list(_loops):
+        if loop.is_closed() or loop.is_running():
+            continue
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+        except Exception:  # noqa: BLE001 - best effort at interpreter exit
+            pass
 
 
 def _in_running_loop() -> bool:
