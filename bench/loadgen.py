@@ -9,7 +9,9 @@ which makes the mock LLM call the tool. Users start spread over ``--ramp`` secon
 after ``duration``; runs still open then get ``--grace`` seconds to finish, after which they are cut
 (recorded as ``cut``, not as errors: the clock ended them, not the server).
 
-Per run it records the start offset, the time to the first ``RunContent`` event, the total time,
+Per run it records the start offset, the time to the first ``RunContent`` event with text in it
+(both Agno and Brisk first send an empty one when the model's first delta is ``content: ""``; that
+one's time is recorded too, as ``first_event``), the total time,
 ``metrics.time_to_first_token`` of the ``RunCompleted`` event (the server's own measure), and the outcome: ``ok`` (a ``RunCompleted`` arrived), ``http_<status>``, ``run_error`` (a ``RunError``
 event), ``truncated`` (the stream ended with no terminal event), ``timeout``, ``exc:<type>``, ``cut``.
 A user refused with 429 or 503 waits ``Retry-After`` (at most 5 s) before its next run, as a real
@@ -66,6 +68,18 @@ def multipart(fields: dict[str, str]) -> bytes:
     return ("".join(parts) + f"--{BOUNDARY}--\r\n").encode()
 
 
+def _has_text(frame: bytes, nl: int) -> bool:
+    """Whether a RunContent frame carries non-empty ``content`` (parsed only until the first one does)."""
+    data = frame[nl + 1 :]
+    if not data.startswith(b"data: "):
+        return False
+    try:
+        content = json.loads(data[6:]).get("content")
+    except ValueError:
+        return False
+    return bool(content)
+
+
 def _server_ttft(frame: bytes, nl: int) -> float | None:
     """``metrics.time_to_first_token`` of a RunCompleted frame: the server's own view of it."""
     data = frame[nl + 1 :]
@@ -106,7 +120,8 @@ class LoadGen:
         body = multipart({"message": text, "stream": "true", "session_id": sid, "user_id": f"user-{user}"})
         headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
         start = time.perf_counter()
-        ttfc: float | None = None
+        ttfc: float | None = None  # first RunContent with text in it: what a user sees
+        ttfe: float | None = None  # first RunContent of any kind (both servers emit an empty one first)
         outcome = "truncated"
         backoff = 0.0
         srv_ttft: float | None = None
@@ -136,7 +151,9 @@ class LoadGen:
                             nl = frame.find(b"\n")
                             name = frame[7:nl] if nl > 0 else frame[7:]
                             if name == b"RunContent":
-                                if ttfc is None:
+                                if ttfe is None:
+                                    ttfe = time.perf_counter() - start
+                                if ttfc is None and _has_text(frame, nl):
                                     ttfc = time.perf_counter() - start
                             elif name in TERMINAL:
                                 outcome = "ok" if name == b"RunCompleted" else "run_error"
@@ -172,6 +189,7 @@ class LoadGen:
                 round(total, 5),
                 outcome,
                 None if srv_ttft is None else round(srv_ttft, 5),
+                None if ttfe is None else round(ttfe, 5),
             ]
         )
         return backoff
@@ -225,7 +243,17 @@ class LoadGen:
             "done": s.done,
             "errors": s.errors,
             "truncated": s.truncated,
-            "fields": ["user", "seq", "tool", "start", "ttfc", "total", "outcome", "server_ttft"],
+            "fields": [
+                "user",
+                "seq",
+                "tool",
+                "start",
+                "ttfc",
+                "total",
+                "outcome",
+                "server_ttft",
+                "first_event",
+            ],
             "records": s.records,
             "error_samples": s.error_samples,
         }

@@ -56,6 +56,7 @@ def latency(records: list[list]) -> dict[str, Any]:
         # What the server itself reports as time to first token (RunCompleted metrics); the gap to
         # "ttfc" is time spent before the run started or after the token, in the server or on the wire.
         "server_ttft": dist([r[7] for r in ok if len(r) > 7 and r[7] is not None]),
+        "first_event": dist([r[8] for r in ok if len(r) > 8 and r[8] is not None]),
     }
     for label, flag in (("plain", 0), ("tool", 1)):
         sub = [r for r in ok if r[2] == flag]

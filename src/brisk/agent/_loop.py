@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from brisk.agent import _context
-from brisk.exceptions import ModelProviderError, RunNotFoundError, StopAgentRun
+from brisk.exceptions import RunNotFoundError, StopAgentRun
 from brisk.metrics import MessageMetrics, RunMetrics, SessionMetrics, ToolCallMetrics
 from brisk.models.message import Message
 from brisk.models.response import ToolExecution
@@ -320,7 +320,7 @@ async def run_events(agent: Agent, req: RunRequest) -> AsyncIterator[Any]:
             # The consumer went away (client disconnect, shutdown): keep the partial run, then propagate.
             await asyncio.shield(_store(run))
             raise
-    except (ModelProviderError, Exception) as e:  # noqa: BLE001 - every failure ends as a RunError
+    except Exception as e:  # noqa: BLE001 - every failure ends as a RunError
         out.status = RunStatus.error
         out.content = str(e)
         if out.metrics is not None:
