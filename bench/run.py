@@ -8,8 +8,8 @@ file, a few idle seconds, then the load generator for ``duration`` seconds, a fe
 and the server is stopped. A sampler thread records RSS and CPU of the server tree, the mock and the
 load generator every 100 ms. Results go to ``artifacts/bench/`` (see ``bench/report.py``).
 
-Bounded: each system takes at most ``duration + grace + ~60 s`` (start-up, idle windows, shutdown);
-a 600 s run of both systems fits in ~25 minutes.
+Bounded: each system typically takes ``duration + ~40 s``, at most ``duration + ~220 s`` (start-up
+and shutdown timeouts, the grace period); a 600 s run of both systems takes ~22 minutes, at most ~28.
 """
 
 from __future__ import annotations
