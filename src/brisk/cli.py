@@ -2,6 +2,7 @@
 
     brisk serve module:app [--host H] [--port P] [--workers N] [--reload]
     brisk demo [--host H] [--port P] [--db FILE]
+    brisk providers
     brisk version
 
 ``serve`` runs an AgentOS app (``app = agent_os.get_app()``, or the ``AgentOS`` object itself) with
@@ -192,9 +193,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--log-level", default="info")
     demo.set_defaults(func=cmd_demo)
 
+    providers = sub.add_parser(
+        "providers", help="the nine model providers: configured or not (keys masked), what each supports"
+    )
+    providers.set_defaults(func=cmd_providers)
+
     version = sub.add_parser("version", help="print Brisk's version")
     version.set_defaults(func=lambda args: print(f"brisk {_version()}") or 0)
     return parser
+
+
+def cmd_providers(args: argparse.Namespace) -> int:
+    from brisk.models.catalog import format_matrix
+
+    print(format_matrix())
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
