@@ -101,6 +101,21 @@ async def main(base: str) -> list[dict[str, Any]]:
     await call("get_user_memory_stats", lambda: client.get_user_memory_stats())
     await call("delete_memory", lambda: client.delete_memory(mem_id, user_id="u1"))
     await call("delete_memories", lambda: client.delete_memories(["missing-memory"], user_id="u1"))
+    # Workflows (issue 7): appended, so the methods above keep their numbers.
+    await call("list_workflows", lambda: client.list_workflows())
+    await call("aget_workflow", lambda: client.aget_workflow("shout-flow"))
+    await call("aget_workflow_agent_step", lambda: client.aget_workflow("writer-flow"))
+    await call(
+        "run_workflow",
+        lambda: client.run_workflow("shout-flow", "hello flow", session_id="cl-wf", user_id="u1"),
+        "wf_run",
+    )
+    await call(
+        "run_workflow_stream",
+        lambda: _agen(client.run_workflow_stream("shout-flow", "again", session_id="cl-wf", user_id="u1")),
+    )
+    wf_run_id = getattr(ctx.get("wf_run"), "run_id", None) or "missing-run"
+    await call("cancel_workflow_run", lambda: client.cancel_workflow_run("shout-flow", wf_run_id))
     return out
 
 

@@ -29,6 +29,9 @@ PINNED = {
     "groq": "1.7.0",
     "cerebras-cloud-sdk": "1.91.0",
     "httpx": "0.28.1",
+    # Agno's MCPTools (the mcp fixtures): the official SDK and fastmcp, which Agno connects with.
+    "mcp": "2.3.0",
+    "fastmcp": "4.1.6",
 }
 EXTRA_REQUIREMENTS = [f"agno[os]=={AGNO_VERSION}"] + [f"{k}=={v}" for k, v in PINNED.items() if k != "agno"]
 # Modules every scenario family imports; a failing probe means a broken install.
@@ -36,6 +39,7 @@ _PROBE = (
     "import agno.agent, agno.models.openai, agno.models.openai.like, agno.db.sqlite, agno.client, agno.os;"
     "import agno.models.google, agno.models.ollama, agno.models.groq, agno.models.cerebras;"
     "import agno.models.openrouter, agno.models.siliconflow, agno.knowledge.embedder.openai;"
+    "import agno.tools.mcp, fastmcp;"
     "print('ok')"
 )
 
@@ -87,7 +91,8 @@ def versions(py: Path) -> dict[str, str]:
     """Installed versions of Agno and the SDKs, recorded in every fixture."""
     code = (
         "import json\nfrom importlib.metadata import version, PackageNotFoundError\nout={}\n"
-        "for n in ['agno','openai','google-genai','ollama','groq','cerebras-cloud-sdk','fastapi','httpx']:\n"
+        "for n in ['agno','openai','google-genai','ollama','groq','cerebras-cloud-sdk','fastapi','httpx',"
+        "'mcp','fastmcp']:\n"
         "    try: out[n]=version(n)\n    except PackageNotFoundError: out[n]=None\nprint(json.dumps(out))"
     )
     proc = subprocess.run([str(py), "-c", code], capture_output=True, text=True, check=True)

@@ -155,6 +155,66 @@ STEPS: list[dict[str, Any]] = [
     {"name": "method_not_allowed_405", "method": "DELETE", "path": "/health"},
 ]
 
+# Workflows (issue 7): appended, so the agent steps above keep their numbers. Scenario "workflow".
+SHOUT, WRITER = "/workflows/shout-flow", "/workflows/writer-flow"
+_DRAFT = _text("A quick fox ran home before the rain.")
+
+
+def _wf(step: dict[str, Any]) -> dict[str, Any]:
+    return {**step, "scenario": "workflow"}
+
+
+STEPS += [
+    _wf(step)
+    for step in [
+        _get("workflows", "/workflows"),
+        _get("workflow_detail_functions", SHOUT),
+        _get("workflow_detail_agent", WRITER),
+        _run(
+            "workflow_run_nonstream",
+            {"message": "hello flow", "stream": "false", "session_id": "os-wf1", "user_id": "u1"},
+            [],
+            path=f"{SHOUT}/runs",
+            capture={"wf_run_id": "run_id"},
+        ),
+        _run(
+            "workflow_run_stream",
+            {"message": "second flow", "session_id": "os-wf1", "user_id": "u1"},
+            [],
+            path=f"{SHOUT}/runs",
+        ),
+        _run(
+            "workflow_agent_run_stream",
+            {"message": "foxes", "session_id": "os-wf2"},
+            [_DRAFT],
+            path=f"{WRITER}/runs",
+        ),
+        _run(
+            "workflow_agent_run_nonstream",
+            {"message": "rain", "stream": "false", "session_id": "os-wf2"},
+            [_DRAFT],
+            path=f"{WRITER}/runs",
+        ),
+        _get("workflow_runs_list", f"{SHOUT}/runs?session_id=os-wf1"),
+        _get("workflow_run_get", f"{SHOUT}/runs/{{wf_run_id}}?session_id=os-wf1"),
+        _get("workflow_agent_runs_list", f"{WRITER}/runs?session_id=os-wf2"),
+        _get("workflow_sessions_list", "/sessions?type=workflow"),
+        _get("workflow_session_detail", "/sessions/os-wf1?type=workflow"),
+        _get("workflow_session_runs", "/sessions/os-wf2/runs?type=workflow"),
+        _get("workflow_session_run_get", "/sessions/os-wf1/runs/{wf_run_id}?type=workflow"),
+        {"name": "workflow_cancel_unknown_run", "method": "POST", "path": f"{SHOUT}/runs/no-such-run/cancel"},
+        _get("workflow_unknown_404", "/workflows/nope"),
+        _run("workflow_run_unknown_404", {"message": "hi"}, [], path="/workflows/nope/runs"),
+        _run("workflow_run_missing_message_422", {"stream": "false"}, [], path=f"{SHOUT}/runs"),
+        _get("workflow_runs_unknown_session_404", f"{SHOUT}/runs?session_id=nope"),
+        _get("workflow_run_get_404", f"{SHOUT}/runs/nope?session_id=os-wf1"),
+        _get("workflow_runs_missing_session_422", f"{SHOUT}/runs"),
+        _get("workflow_runs_wrong_workflow_404", f"{WRITER}/runs?session_id=os-wf1"),
+        _get("info", "/info"),
+        _get("config", "/config"),
+    ]
+]
+
 
 def fill(text: str, captured: dict[str, str]) -> str:
     for k, v in captured.items():

@@ -42,7 +42,7 @@ def http_fixture(
         "schema": SCHEMA,
         "family": "agentos",
         "case": f"{i:02d}_{step['name']}",
-        "scenario": "agentos_http",
+        "scenario": step.get("scenario", "agentos_http"),
         "provider": None,
         "recorded_with": versions,
         "marks": [],
@@ -129,7 +129,7 @@ def record_client(
             "schema": SCHEMA,
             "family": "agentos_client",
             "case": f"{i:02d}_{a['method']}",
-            "scenario": "agentos_client",
+            "scenario": "workflow" if "workflow" in a["method"] else "agentos_client",
             "provider": None,
             "recorded_with": versions,
             # Compared at generation time: the suite cannot run Agno's client (no Agno in .venv).

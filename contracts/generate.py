@@ -121,6 +121,19 @@ def brisk_available(provider: str) -> str | None:
     return None
 
 
+def agno_mcp_missing(py: Path) -> str | None:
+    """None when Agno's MCPTools can run in ``.venv-agno`` (it needs ``mcp`` and ``fastmcp``)."""
+    probe = subprocess.run(
+        [str(py), "-c", "import agno.tools.mcp, fastmcp"], capture_output=True, text=True, env=clean_env()
+    )
+    if probe.returncode == 0:
+        return None
+    return (
+        "Agno's MCPTools cannot be imported in .venv-agno: "
+        + (probe.stderr.strip().splitlines() or ["?"])[-1]
+    )
+
+
 # -- the Agno side -----------------------------------------------------------------------------------------
 class AgnoRunner:
     """``contracts._agno_runner`` in ``.venv-agno``: one JSON line in, one JSON line out per case."""
@@ -203,7 +216,11 @@ def record_provider_case(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", default="", help="comma-separated providers and/or agentos,agentos_client")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="comma-separated providers and/or agentos,agentos_client,workflow,memory,mcp",
+    )
     ap.add_argument(
         "--keep-old", action="store_true", help="do not delete fixtures of groups not re-recorded"
     )
@@ -237,9 +254,20 @@ def main(argv: list[str] | None = None) -> int:
             ready.append(p)
 
     with_os = not only or bool(only & {"agentos", "agentos_client"})
-    kinds = sorted(set(ready) | ({"openai"} if with_os else set()))
+    extra = [f for f in scenarios.EXTRA_FAMILIES if not only or f in only]
+    families_info: dict[str, Any] = manifest.setdefault("families", {})
+    if "mcp" in extra and (reason := agno_mcp_missing(py)):
+        families_info["mcp"] = {"status": "configuration missing", "reason": reason, "cases": 0}
+        say(f"mcp: configuration missing: {reason}")
+        extra.remove("mcp")
+        if not args.keep_old:
+            shutil.rmtree(FIXTURES / "mcp", ignore_errors=True)
+    kinds = sorted(set(ready) | ({"openai"} if with_os or extra else set()))
     mocks = {k: MockProcess(k) for k in kinds}
     urls = {k: m.url for k, m in mocks.items()}
+    from contracts.replay import mcp_server_command
+
+    urls["mcp_server"] = mcp_server_command()
     log = ROOT / "artifacts" / "contract" / "agno-runner.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     runner = AgnoRunner(py, log)
@@ -255,6 +283,13 @@ def main(argv: list[str] | None = None) -> int:
                     say(f"{p} [{i}/{len(cases)}] {case['case']} -> {path.relative_to(ROOT)}")
                 providers_info[p] = {"status": "recorded", "cases": len(cases)}
                 say(f"{p}: {len(cases)} cases in {time.monotonic() - t:.1f}s")
+            for family in extra:
+                shutil.rmtree(FIXTURES / family, ignore_errors=True)
+                cases = scenarios.extra_cases({family})
+                for i, case in enumerate(cases, 1):
+                    path = record_provider_case(case, mocks[case["mock"]], runner, urls, workdir, versions)
+                    say(f"{family} [{i}/{len(cases)}] {case['case']} -> {path.relative_to(ROOT)}")
+                families_info[family] = {"status": "recorded", "cases": len(cases)}
             if with_os:
                 from contracts import agentos_gen
 

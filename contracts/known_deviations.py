@@ -111,6 +111,76 @@ KNOWN: list[KnownDeviation] = [
         agno=r"\d+",
         reason="Agno sums SiliconFlow's cumulative per-chunk usage; Brisk keeps the final usage",
     ),
+    # -- issue 7: workflows, memories, MCP ----------------------------------------------------------
+    # Agno injects its transient run keys into the live session_state dict and strips them only when
+    # an agent saves its own session: an agent without a db (its RunOutput and RunCompleted), or a
+    # workflow's agent step (its streamed RunCompleted and the WorkflowCompleted executor runs) shows
+    # them. Never in stored rows (not covered there); Brisk keeps them out of the state (they reach the
+    # prompt only, see C-STATE-CONTEXT).
+    KnownDeviation(
+        id="D-STATE-TRANSIENT",
+        fixture="*/*/*.json",
+        path=r"^result\.(turns|response)\b.*\bsession_state\.current_(run|session|user)_id$",
+        agno=r".+",
+        reason="Agno's transient current_* keys leak into streamed events' session_state; Brisk never "
+        "puts them into the state",
+    ),
+    KnownDeviation(
+        id="D-WF-EXEC-CANCELLED",
+        fixture="*/workflow/*_stream.json",
+        path=r"\.run_data\.step_executor_runs\[\d+\]\.status$",
+        agno=r"CANCELLED",
+        reason="Agno stores a streamed workflow's completed agent-step run as CANCELLED (its generator is "
+        "closed after completion); Brisk stores COMPLETED, as the run's events say",
+    ),
+    KnownDeviation(
+        id="D-WF-EXEC-CANCELLED",
+        fixture="*/agentos/*_workflow_*.json",
+        path=r"step_executor_runs\[\d+\]\.status$",
+        agno=r"CANCELLED",
+        reason="as above, over HTTP: the streamed run's WorkflowCompleted and the stored run",
+    ),
+    KnownDeviation(
+        id="D-MCP-FLAGS",
+        fixture="*/mcp/*.json",
+        path=r"\.body\.tools\[\d+\]\.function\.(requires_confirmation|external_execution)$",
+        agno=r"False",
+        reason="Agno sends its internal tool flags inside MCP tool definitions to the provider; Brisk "
+        "sends the standard function schema",
+    ),
+    # Memory prompts are written in Brisk's own words (not copied from Agno): the memory manager's
+    # system message and tool descriptions, and the memories block of the agent's system message.
+    # Only the prose is covered, and the token counts that follow from its length.
+    KnownDeviation(
+        id="D-MEM-PROMPT",
+        fixture="*/memory/*.json",
+        path=r"(requests\[\d+\]\.body|\.output|\.run_data)\.messages\[0\]\.content$",
+        agno=r".*(Memory Manager|memories_from_previous_interactions|capability to retain memories).*",
+        reason="memory prompts in Brisk's own words",
+    ),
+    KnownDeviation(
+        id="D-MEM-PROMPT",
+        fixture="*/memory/*.json",
+        path=r"requests\[\d+\]\.body\.tools\[\d+\]\.function\.(description|parameters\.properties\.\w+\.description)$",
+        agno=r".+",
+        reason="memory tool descriptions in Brisk's own words",
+    ),
+    KnownDeviation(
+        id="D-MEM-PROMPT",
+        fixture="*/memory/*.json",
+        path=r"(messages\[\d+\]\.metrics|details\.model\[0\]|events\[\d+\])\.(input|total)_tokens$",
+        agno=r"\d+",
+        reason="the answer's prompt tokens follow the length of the memories block",
+    ),
+    # Agno adds only the last model response of a memory pass to the run metrics (a pass with a tool
+    # call makes two requests); Brisk adds every request it made. The totals include both effects.
+    KnownDeviation(
+        id="D-MEM-USAGE",
+        fixture="*/memory/*.json",
+        path=r"(details\.memory_model\[0\]|(output|run_data|events\[\d+\])\.metrics|session_metrics)\.(input|output|total)_tokens$",
+        agno=r"\d+",
+        reason="Agno counts only the memory pass's last response; Brisk counts every request",
+    ),
     KnownDeviation(
         id="D-OLLAMA-EMBED",
         fixture="*/ollama/embeddings.json",

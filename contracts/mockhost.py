@@ -81,8 +81,12 @@ class MockHost:
     def script(self, replies: list[dict[str, Any]]) -> None:
         """Forget what was recorded and queue ``replies`` (one per coming request)."""
         self.mock.reset()
-        if replies:
-            self.mock.script(*[decode_reply(r) for r in replies])
+        for r in replies:
+            # A reply naming a model is served only to requests for that model (``script_for``).
+            if "model" in r:
+                self.mock.script_for(r["model"], decode_reply({k: v for k, v in r.items() if k != "model"}))
+            else:
+                self.mock.script(decode_reply(r))
 
     def recorded(self) -> list[dict[str, Any]]:
         return [

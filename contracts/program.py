@@ -24,7 +24,19 @@ INSTRUCTIONS = "You are a concise assistant. Use the tools when they help."
 AGENT_ID = "contract-agent"
 AGENT_NAME = "Contract Agent"
 # Columns holding JSON text in Agno's v3 tables; decoded so that both sides compare as data.
-JSON_COLUMNS = {"session_data", "agent_data", "team_data", "workflow_data", "metadata", "summary", "run_data"}
+JSON_COLUMNS = {
+    "session_data",
+    "agent_data",
+    "team_data",
+    "workflow_data",
+    "metadata",
+    "summary",
+    "run_data",
+    "memory",
+    "topics",
+}
+WORKFLOW_ID = "contract-workflow"
+WORKFLOW_NAME = "Contract Workflow"
 
 
 # -- tools (the same functions for both frameworks) -------------------------------------------------
@@ -168,18 +180,22 @@ async def _close(obj: Any) -> None:
             return
 
 
-def read_rows(db_file: str) -> dict[str, Any]:
-    """The ``agno_sessions`` and ``agno_runs`` rows, JSON columns decoded, in a stable order."""
+def read_rows(db_file: str, memories: bool = False) -> dict[str, Any]:
+    """The ``agno_sessions`` and ``agno_runs`` rows (and ``agno_memories``), JSON columns decoded, in a
+    stable order (memories by their text: their ids are random)."""
+    tables = [
+        ("sessions", "agno_sessions", "created_at, session_id"),
+        ("runs", "agno_runs", "session_id, run_index, created_at"),
+    ]
+    if memories:
+        tables.append(("memories", "agno_memories", "memory"))
     if not os.path.exists(db_file):
-        return {"sessions": [], "runs": []}
+        return {key: [] for key, _, _ in tables}
     con = sqlite3.connect(db_file)
     con.row_factory = sqlite3.Row
     try:
         out: dict[str, Any] = {}
-        for key, table, order in (
-            ("sessions", "agno_sessions", "created_at, session_id"),
-            ("runs", "agno_runs", "session_id, run_index, created_at"),
-        ):
+        for key, table, order in tables:
             try:
                 rows = con.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()  # noqa: S608
             except sqlite3.OperationalError:
@@ -233,6 +249,121 @@ def run_agent_case(pkg: str, case: dict[str, Any], urls: dict[str, str], workdir
     return result
 
 
+# -- workflows ----------------------------------------------------------------------------------------
+def shout(step_input: Any) -> str:
+    """First step of the function workflow: the input in capitals."""
+    return str(step_input.input).upper()
+
+
+def exclaim(step_input: Any) -> str:
+    """Last step of both workflows: the previous step's content with an exclamation mark."""
+    return f"{step_input.previous_step_content}!"
+
+
+def build_workflow(pkg: str, spec: dict[str, Any], urls: dict[str, str], db: Any) -> Any:
+    """``functions``: a raw function then a named function Step; ``agent``: an agent Step then a function."""
+    wf_mod = importlib.import_module(f"{pkg}.workflow")
+    exclaim_step = wf_mod.Step(name="exclaim", executor=exclaim)
+    if spec["steps"] == "functions":
+        steps = [shout, exclaim_step]
+    else:
+        writer = importlib.import_module(f"{pkg}.agent").Agent(
+            name="Writer",
+            model=build_object(pkg, spec["model"], urls),
+            instructions="Write one short sentence about the topic.",
+            telemetry=False,
+        )
+        steps = [wf_mod.Step(name="draft", agent=writer), exclaim_step]
+    return wf_mod.Workflow(
+        id=WORKFLOW_ID, name=WORKFLOW_NAME, steps=steps, db=db, telemetry=False, **spec.get("options", {})
+    )
+
+
+async def _workflow_turn(wf: Any, turn: dict[str, Any]) -> dict[str, Any]:
+    kwargs = {k: turn[k] for k in ("session_id", "user_id", "session_state") if k in turn}
+    try:
+        if turn.get("stream"):
+            events = []
+            async for ev in wf.arun(turn["input"], stream=True, stream_events=True, **kwargs):
+                events.append(_to_dict(ev))
+            return {"events": events}
+        return {"output": _to_dict(await wf.arun(turn["input"], **kwargs))}
+    except Exception as exc:  # noqa: BLE001 - what the framework raises is part of the contract
+        return {"raised": _raised(exc)}
+
+
+def run_workflow_case(pkg: str, case: dict[str, Any], urls: dict[str, str], workdir: str) -> dict[str, Any]:
+    db_file = os.path.join(workdir, f"{case['family']}-{case['case']}.db")
+    if os.path.exists(db_file):
+        os.remove(db_file)
+    db = importlib.import_module(f"{pkg}.db.sqlite").SqliteDb(db_file=db_file)
+    wf = build_workflow(pkg, case["workflow"], urls, db)
+    turns: list[dict[str, Any]] = []
+
+    async def main() -> None:
+        for turn in case["turns"]:
+            turns.append(await _workflow_turn(wf, turn))
+        await _close(db)
+
+    asyncio.run(main())
+    return {"turns": turns, "db": read_rows(db_file)}
+
+
+# -- memories ---------------------------------------------------------------------------------------
+def run_memory_case(pkg: str, case: dict[str, Any], urls: dict[str, str], workdir: str) -> dict[str, Any]:
+    """An agent with ``update_memory_on_run`` and its own memory model (a second model id, so that
+    the mock can script the memory pass apart from the answer that runs alongside it), sync API."""
+    db_file = os.path.join(workdir, f"{case['family']}-{case['case']}.db")
+    if os.path.exists(db_file):
+        os.remove(db_file)
+    spec = case["agent"]
+    mem_mod = importlib.import_module(f"{pkg}.memory")
+    db = importlib.import_module(f"{pkg}.db.sqlite").SqliteDb(db_file=db_file)
+    manager = mem_mod.MemoryManager(model=build_object(pkg, spec["memory_model"], urls), db=db)
+    for seed in case.get("seed_memories", []):
+        manager.add_user_memory(mem_mod.UserMemory(**seed["memory"]), user_id=seed["user_id"])
+    agent = importlib.import_module(f"{pkg}.agent").Agent(
+        id=AGENT_ID,
+        name=AGENT_NAME,
+        model=build_object(pkg, spec["model"], urls),
+        instructions=spec.get("instructions", INSTRUCTIONS),
+        db=db,
+        memory_manager=manager,
+        update_memory_on_run=True,
+        telemetry=False,
+    )
+    turns = [_turn_sync(agent, turn) for turn in case["turns"]]
+    for obj in (db, agent.model, manager.model):
+        close = getattr(obj, "aclose", None) or getattr(obj, "close", None)
+        if obj is not None and inspect.iscoroutinefunction(close):
+            importlib.import_module(f"{pkg}.utils.aio").run_sync(close())
+    return {"turns": turns, "db": read_rows(db_file, memories=True)}
+
+
+# -- MCP --------------------------------------------------------------------------------------------
+def run_mcp_case(pkg: str, case: dict[str, Any], urls: dict[str, str], workdir: str) -> dict[str, Any]:
+    """An agent whose only tools come from the project's MCP test server over stdio."""
+    mcp_mod = importlib.import_module(f"{pkg}.tools.mcp")
+    turns: list[dict[str, Any]] = []
+
+    async def main() -> None:
+        async with mcp_mod.MCPTools(command=substitute(case["mcp"]["command"], urls)) as tools:
+            agent = importlib.import_module(f"{pkg}.agent").Agent(
+                id=AGENT_ID,
+                name=AGENT_NAME,
+                model=build_object(pkg, case["agent"]["model"], urls),
+                instructions=INSTRUCTIONS,
+                tools=[tools],
+                telemetry=False,
+            )
+            for turn in case["turns"]:
+                turns.append(await _turn_async(agent, turn))
+            await _close(agent.model)
+
+    asyncio.run(main())
+    return {"turns": turns}
+
+
 def run_embed_case(pkg: str, case: dict[str, Any], urls: dict[str, str]) -> dict[str, Any]:
     """Embedder calls: the vector (summarised: length and first values) and usage, or the exception."""
     calls: list[dict[str, Any]] = []
@@ -267,6 +398,12 @@ def run_case(pkg: str, case: dict[str, Any], urls: dict[str, str], workdir: str)
             return run_agent_case(pkg, case, urls, workdir)
         if case["kind"] == "embed":
             return run_embed_case(pkg, case, urls)
+        if case["kind"] == "workflow":
+            return run_workflow_case(pkg, case, urls, workdir)
+        if case["kind"] == "memory":
+            return run_memory_case(pkg, case, urls, workdir)
+        if case["kind"] == "mcp":
+            return run_mcp_case(pkg, case, urls, workdir)
         raise ValueError(f"unknown case kind {case['kind']!r}")
     finally:
         for k, v in saved.items():

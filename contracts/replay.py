@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,6 +35,11 @@ def version_marks(recorded_with: dict[str, Any]) -> list[str]:
         for name, want in PINNED.items()
         if recorded_with.get(name) not in (None, want)
     ]
+
+
+def mcp_server_command() -> str:
+    """How both frameworks start the project's MCP test server (over stdio): Brisk's venv has ``mcp``."""
+    return f"{sys.executable} {ROOT / 'tests' / 'mocks' / 'mcp_server.py'}"
 
 
 def load_fixtures(root: Path = FIXTURES) -> list[dict[str, Any]]:
@@ -63,7 +69,7 @@ class Mocks:
         return self.hosts[kind]
 
     def urls(self) -> dict[str, str]:
-        return {k: h.url for k, h in self.hosts.items()}
+        return {**{k: h.url for k, h in self.hosts.items()}, "mcp_server": mcp_server_command()}
 
     def close(self) -> None:
         for h in self.hosts.values():
@@ -85,6 +91,9 @@ def replay_provider_case(fixture: dict[str, Any], mocks: Mocks, workdir: str) ->
 REPLAYERS: dict[str, Callable[[dict[str, Any], Mocks, str], dict[str, Any]]] = {
     "agent": replay_provider_case,
     "embed": replay_provider_case,
+    "workflow": replay_provider_case,
+    "memory": replay_provider_case,
+    "mcp": replay_provider_case,
 }
 
 

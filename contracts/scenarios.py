@@ -382,3 +382,168 @@ def all_provider_cases(available: set[str] | None = None) -> list[dict[str, Any]
         if p in CONFIG and (available is None or p in available):
             out.extend(provider_cases(p))
     return out
+
+
+# -- workflows, memories and MCP (issue 7) ---------------------------------------------------------------
+# Python API cases against the OpenAI mock: the family is the group and the scenario.
+EXTRA_FAMILIES = ["workflow", "memory", "mcp"]
+MEMORY_MODEL = "memory-model"
+
+
+def _extra_case(family: str, case: str, kind: str, script: list[Any], **spec: Any) -> dict[str, Any]:
+    return {
+        "family": family,
+        "case": case,
+        "scenario": family,
+        "provider": None,
+        "kind": kind,
+        "mock": "openai",
+        "env": {},
+        "script": script,
+        **spec,
+    }
+
+
+def _for_model(model: str, reply: dict[str, Any]) -> dict[str, Any]:
+    """A reply served only to requests naming ``model`` (``OpenAIMock.script_for``)."""
+    return {**reply, "model": model}
+
+
+def workflow_cases() -> list[dict[str, Any]]:
+    model = copy.deepcopy(CONFIG["openai"]["model"])
+    fn, agent = {"steps": "functions"}, {"steps": "agent", "model": model}
+    draft = _text("A quick fox ran home before the rain.")
+    return [
+        _extra_case(
+            "workflow",
+            "function_steps",
+            "workflow",
+            [],
+            workflow=fn,
+            turns=[{"input": "hello workflow", "session_id": "wf-fn", "user_id": "u1"}],
+        ),
+        _extra_case(
+            "workflow",
+            "function_steps_stream",
+            "workflow",
+            [],
+            workflow=fn,
+            turns=[
+                {"input": "first run", "session_id": "wf-fn-s"},
+                {"input": "second run", "stream": True, "session_id": "wf-fn-s"},
+            ],
+        ),
+        _extra_case(
+            "workflow",
+            "agent_step",
+            "workflow",
+            [draft],
+            workflow=agent,
+            turns=[{"input": "foxes", "session_id": "wf-agent"}],
+        ),
+        _extra_case(
+            "workflow",
+            "agent_step_stream",
+            "workflow",
+            [draft],
+            workflow=agent,
+            turns=[{"input": "foxes", "stream": True, "session_id": "wf-agent-s"}],
+        ),
+    ]
+
+
+def memory_cases() -> list[dict[str, Any]]:
+    model = copy.deepcopy(CONFIG["openai"]["model"])
+    memory_model = copy.deepcopy(model)
+    memory_model["kwargs"]["id"] = MEMORY_MODEL
+    seed = {
+        "user_id": "u1",
+        "memory": {"memory": "The user likes tea.", "topics": ["drinks"], "memory_id": "mem-tea"},
+    }
+    return [
+        _extra_case(
+            "memory",
+            "update_memory_on_run",
+            "memory",
+            [
+                _text("Nice to meet you, Ada. Enjoy your coffee."),
+                _for_model(
+                    MEMORY_MODEL,
+                    _calls(
+                        ("add_memory", {"memory": "The user's name is Ada.", "topics": ["name"]}),
+                        (
+                            "update_memory",
+                            {
+                                "memory_id": "mem-tea",
+                                "memory": "The user drinks coffee now.",
+                                "topics": ["drinks"],
+                            },
+                        ),
+                    ),
+                ),
+                _for_model(MEMORY_MODEL, _text("Memories updated.")),
+            ],
+            agent={"model": model, "memory_model": memory_model},
+            seed_memories=[seed],
+            turns=[
+                {
+                    "input": "My name is Ada and I drink coffee now, not tea.",
+                    "session_id": "s-mem",
+                    "user_id": "u1",
+                }
+            ],
+            # The answer and the memory pass run at the same time: their requests interleave.
+            requests_by_model=True,
+        ),
+        _extra_case(
+            "memory",
+            "nothing_to_remember_stream",
+            "memory",
+            [
+                _text("The capital of France is Paris."),
+                _for_model(MEMORY_MODEL, _text("No memory changes needed.")),
+            ],
+            agent={"model": model, "memory_model": memory_model},
+            turns=[
+                {
+                    "input": "What is the capital of France?",
+                    "stream": True,
+                    "session_id": "s-mem-2",
+                    "user_id": "u2",
+                }
+            ],
+            requests_by_model=True,
+        ),
+    ]
+
+
+def mcp_cases() -> list[dict[str, Any]]:
+    model = copy.deepcopy(CONFIG["openai"]["model"])
+    return [
+        _extra_case(
+            "mcp",
+            "stdio_tool_call",
+            "mcp",
+            [_calls(("add", {"a": 2, "b": 3})), _text("2 plus 3 is 5.")],
+            agent={"model": model},
+            mcp={"command": "{mcp_server}"},
+            turns=[{"input": "What is 2 plus 3? Use the add tool.", "stream": True, "session_id": "s-mcp"}],
+        ),
+        _extra_case(
+            "mcp",
+            "stdio_tool_call_nonstream",
+            "mcp",
+            [_calls(("echo", {"text": "over MCP"})), _text("The server said: over MCP.")],
+            agent={"model": model},
+            mcp={"command": "{mcp_server}"},
+            turns=[{"input": "Echo the words 'over MCP'.", "session_id": "s-mcp-2"}],
+        ),
+    ]
+
+
+def extra_cases(families: set[str] | None = None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for family, build in (("workflow", workflow_cases), ("memory", memory_cases), ("mcp", mcp_cases)):
+        if families is None or family in families:
+            out.extend(build())
+    return out

@@ -108,3 +108,18 @@ def test_markdown_report_shows_rates_and_diffs(report: dict[str, Any]) -> None:
     assert "| provider | cases | matched | rate | status |" in md
     for name in PROVIDERS:
         assert f"| {name} |" in md
+
+
+def test_report_lists_the_workflow_memory_and_mcp_families(report: dict[str, Any]) -> None:
+    """Issue 7's families are reported like the others (scenario = family), each recorded or explained."""
+    from contracts.scenarios import EXTRA_FAMILIES
+
+    families = replay.load_manifest().get("families", {})
+    for name in EXTRA_FAMILIES:
+        entry = report["families"].get(name)
+        if entry is None:
+            assert families.get(name, {}).get("reason"), f"{name}: no fixtures and no reason in MANIFEST.json"
+            continue
+        assert entry["cases"] >= 1 and entry["rate"] is not None, name
+    md = (replay.ROOT / "artifacts/contract/report.md").read_text()
+    assert "| workflow |" in md and "| memory |" in md

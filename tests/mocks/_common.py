@@ -41,7 +41,10 @@ async def record(mock: OpenAIMock, request: web.Request) -> tuple[int, Reply | N
     with mock._lock:  # noqa: SLF001 - the mocks share OpenAIMock's plumbing
         mock._count += 1  # noqa: SLF001
         n = mock._count  # noqa: SLF001
-        reply = mock._queue.popleft() if mock._queue else None  # noqa: SLF001
+        # Replies scripted for this request's model (``script_for``) come before the shared queue.
+        by_model = getattr(mock, "_by_model", None) or {}
+        own = by_model.get(str(body.get("model"))) if isinstance(body, dict) else None
+        reply = own.popleft() if own else (mock._queue.popleft() if mock._queue else None)  # noqa: SLF001
         if mock.record:
             mock.requests.append(
                 RecordedRequest(

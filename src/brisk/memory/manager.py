@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Optional
 
 from brisk.db.base import BaseDb
 from brisk.memory._model import ModelOutcome, respond_with_tools
@@ -365,7 +365,7 @@ class MemoryManager:
             errors.append(msg)
             return f"Error: {msg}. The change was not stored."
 
-        async def add_memory(memory: str, topics: list[str] | None = None) -> str:
+        async def add_memory(memory: str, topics: Optional[list[str]] = None) -> str:  # noqa: UP045
             """Store a new memory about the user.
 
             Args:
@@ -390,7 +390,7 @@ class MemoryManager:
                 return failed("store the memory", e)
             return "Memory added successfully"
 
-        async def update_memory(memory_id: str, memory: str, topics: list[str] | None = None) -> str:
+        async def update_memory(memory_id: str, memory: str, topics: Optional[list[str]] = None) -> str:  # noqa: UP045
             """Change an existing memory about the user.
 
             Args:
@@ -455,6 +455,9 @@ class MemoryManager:
             chosen.append(delete_memory)
         if clear:
             chosen.append(clear_memory)
+        # ``Optional[...]`` above, not ``X | None``: Agno's schema for it is a plain array (strict mode
+        # lists every parameter as required). The model gets the tools sorted by name, as from Agno.
+        chosen.sort(key=lambda fn: fn.__name__)
         return [Function.from_callable(fn, strict=True) for fn in chosen]
 
     async def _existing(self, db: BaseDb, user_id: str) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ __all__ = [
     "session_item",
     "session_name",
     "user_stats",
+    "workflow_run_schema",
 ]
 
 _PREVIEW_CHARS = 280
@@ -87,10 +88,13 @@ def run_input(run: dict[str, Any]) -> str:
 
 
 def session_name(row: dict[str, Any], first_run: dict[str, Any] | None) -> str:
-    """The stored name, else the first user message of the first run (what Agno shows)."""
+    """The stored name, else the first user message of the first run (what Agno shows); a workflow
+    session is named by its first run's input, or ``New <workflow name> Session``."""
     data = row.get("session_data")
     if data is not None and data.get("session_name") is not None:
         return data["session_name"]
+    if session_type(row) == "workflow":
+        return _workflow_session_name(row, first_run)
     if first_run is None:
         return ""
     for message in first_run.get("messages") or []:
@@ -99,6 +103,21 @@ def session_name(row: dict[str, Any], first_run: dict[str, Any] | None) -> str:
     if first_run.get("input") is not None:
         return stringify_input(first_run["input"])
     return ""
+
+
+def _workflow_session_name(row: dict[str, Any], first_run: dict[str, Any] | None) -> str:
+    if first_run is None:
+        return ""
+    value = first_run.get("input")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        try:
+            return json.dumps(value)
+        except (TypeError, ValueError):
+            pass
+    name = (row.get("workflow_data") or {}).get("name")
+    return f"New {name} Session" if name else ""
 
 
 def _agent_metadata(metadata: Any, agent_data: Any) -> dict[str, Any] | None:
@@ -222,6 +241,53 @@ def run_schema(run: dict[str, Any], agent_data: dict[str, Any] | None = None) ->
     }
 
 
+def workflow_run_input(run: dict[str, Any]) -> str:
+    if run.get("input") is not None:
+        return stringify_input(run["input"])
+    executor_runs = run.get("step_executor_runs") or []
+    if executor_runs:
+        for message in reversed(executor_runs[0].get("messages") or []):
+            if message.get("role") == "user":
+                return message.get("content", "")
+    for message in reversed(run.get("messages") or []):
+        if message.get("role") == "user":
+            return message.get("content", "")
+    return ""
+
+
+def workflow_run_schema(run: dict[str, Any]) -> dict[str, Any]:
+    """``WorkflowRunSchema`` of a workflow run (``run`` is the run's dict), with nulls."""
+    return {
+        "run_id": run.get("run_id", ""),
+        "run_input": workflow_run_input(run),
+        "events": run.get("events", []),
+        "workflow_id": run.get("workflow_id", ""),
+        "user_id": run.get("user_id", ""),
+        "content": run.get("content", ""),
+        "content_type": run.get("content_type", ""),
+        "status": run.get("status", ""),
+        "cancellation_stage": run.get("cancellation_stage"),
+        "step_results": run.get("step_results", []),
+        "step_executor_runs": run.get("step_executor_runs", []),
+        "step_requirements": run.get("step_requirements"),
+        "pause_kind": run.get("pause_kind"),
+        "paused_step_name": run.get("paused_step_name"),
+        "paused_step_index": run.get("paused_step_index"),
+        "metrics": run.get("metrics", {}),
+        "created_at": iso(run.get("created_at")),
+        "reasoning_content": run.get("reasoning_content", ""),
+        "reasoning_steps": run.get("reasoning_steps", []),
+        "references": run.get("references", []),
+        "citations": run.get("citations"),
+        "reasoning_messages": run.get("reasoning_messages", []),
+        "images": run.get("images", []),
+        "videos": run.get("videos", []),
+        "audio": run.get("audio", []),
+        "files": run.get("files", []),
+        "response_audio": run.get("response_audio"),
+    }
+
+
 def _preview(value: Any) -> str | None:
     if value is None:
         return None
@@ -236,8 +302,8 @@ def run_preview(schema: dict[str, Any]) -> dict[str, Any]:
             "run_id": schema["run_id"],
             "parent_run_id": schema.get("parent_run_id"),
             "agent_id": schema.get("agent_id"),
-            "team_id": None,
-            "workflow_id": None,
+            "team_id": schema.get("team_id"),
+            "workflow_id": schema.get("workflow_id"),
             "user_id": schema.get("user_id"),
             "status": schema.get("status"),
             "run_input": _preview(schema.get("run_input")),

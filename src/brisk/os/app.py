@@ -80,9 +80,7 @@ class AgentOS:
         _check_keywords(kwargs)
         if teams:
             raise TypeError("AgentOS(teams=...): teams are not supported by Brisk yet")
-        if workflows:
-            raise TypeError("AgentOS(workflows=...): workflows are not supported by Brisk yet")
-        if not agents and db is None:
+        if not agents and not workflows and db is None:
             raise ValueError(
                 "Either agents, teams, workflows, knowledge bases or a database must be provided."
             )
@@ -93,7 +91,7 @@ class AgentOS:
         self.db = db
         self.agents: list[Any] = list(agents or [])
         self.teams: list[Any] = []
-        self.workflows: list[Any] = []
+        self.workflows: list[Any] = list(workflows or [])
         self.settings = settings
         self.lifespan = lifespan
         self.auto_provision_dbs = auto_provision_dbs
@@ -107,9 +105,12 @@ class AgentOS:
         self.instantiated_at = datetime.now(UTC)
         self.gate = RunGate(max_concurrent_runs)
         self._agents_by_id: dict[str, Any] = {}
+        self._workflows_by_id: dict[str, Any] = {}
         self._cards: dict[str, Response] = {}
+        self._workflow_cards: dict[str, Response] = {}
         self._app: Any = None
         self._initialize_agents()
+        self._initialize_workflows()
         self.dbs = self._collect_dbs()
 
     # -- agents -----------------------------------------------------------------------------------
@@ -123,9 +124,45 @@ class AgentOS:
                 raise ValueError(f"AgentOS: two agents have the id {agent.id!r}; ids must be unique")
             self._agents_by_id[agent.id] = agent
 
+    # -- workflows --------------------------------------------------------------------------------
+    def _initialize_workflows(self) -> None:
+        from brisk.os.routers.workflows import workflow_card, workflow_summary
+        from brisk.workflow import Workflow
+
+        summaries = []
+        for wf in self.workflows:
+            if not isinstance(wf, Workflow):
+                raise TypeError(f"AgentOS(workflows=...): expected Workflow objects, got {type(wf).__name__}")
+            if self.db is not None and wf.db is None:
+                wf.db = self.db  # workflows without a db store into the OS's, as in Agno
+            wf.initialize_workflow()
+            wf.store_events = True  # the session/run routes show a run's events, as in Agno
+            if wf.id in self._workflows_by_id:
+                raise ValueError(f"AgentOS: two workflows have the id {wf.id!r}; ids must be unique")
+            self._workflows_by_id[wf.id] = wf
+            # Described now, before any run prepares (wraps) its steps: Agno describes a fresh copy.
+            self._workflow_cards[wf.id] = json(workflow_card(wf))
+            summaries.append(workflow_summary(wf))
+        self._workflow_cards[""] = json(summaries)
+
+    def get_workflow(self, workflow_id: str) -> Any:
+        wf = self._workflows_by_id.get(workflow_id)
+        if wf is None:
+            raise HTTPError(404, "Workflow not found")
+        return wf
+
+    def workflow_card_response(self, workflow_id: str) -> Response:
+        resp = self._workflow_cards.get(workflow_id) if workflow_id else None
+        if resp is None:
+            raise HTTPError(404, "Workflow not found")
+        return resp
+
+    def workflow_cards_response(self) -> Response:
+        return self._workflow_cards[""]
+
     def _collect_dbs(self) -> dict[str, list[Any]]:
         dbs: dict[str, list[Any]] = {}
-        for db in [self.db, *(a.db for a in self.agents)]:
+        for db in [self.db, *(a.db for a in self.agents), *(w.db for w in self.workflows)]:
             if db is not None and all(d is not db for d in dbs.get(db.id, ())):
                 dbs.setdefault(db.id, []).append(db)
         return dbs
@@ -161,10 +198,10 @@ class AgentOS:
 
     def get_routes(self) -> list[Any]:
         from brisk.os import openapi
-        from brisk.os.routers import agents, core, memories, metrics, sessions
+        from brisk.os.routers import agents, core, memories, metrics, sessions, workflows
 
         out: list[Any] = []
-        for module in (core, agents, sessions, memories, metrics, openapi):
+        for module in (core, agents, workflows, sessions, memories, metrics, openapi):
             out.extend(module.routes(self))
         return out
 

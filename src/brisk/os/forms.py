@@ -27,7 +27,7 @@ import msgspec
 from brisk.os import errors as E
 from brisk.os._http import parse_bool, parse_int
 
-__all__ = ["RunForm", "UploadedFile", "parse_form", "parse_run_form"]
+__all__ = ["RunForm", "UploadedFile", "check_uploads", "parse_form", "parse_run_form"]
 
 
 @dataclass(slots=True)
@@ -286,3 +286,44 @@ def _output_schema(raw: str) -> dict[str, Any]:
     if value.get("type") != "json_object" and (not isinstance(inner, dict) or inner.get("type") != "object"):
         raise E.HTTPError(422, 'Invalid output_schema: root must declare "type": "object"')
     return value
+
+
+# -- uploads ----------------------------------------------------------------------------------------
+_IMAGE = frozenset(
+    {"image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp", "image/bmp", "image/tiff"}
+)
+_AUDIO_PREFIX, _VIDEO_PREFIX = "audio/", "video/"
+_DOCUMENT = frozenset(
+    {
+        "application/pdf",
+        "application/json",
+        "application/x-javascript",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "text/javascript",
+        "application/x-python",
+        "text/x-python",
+        "text/plain",
+        "text/html",
+        "text/css",
+        "text/md",
+        "text/markdown",
+        "text/csv",
+        "text/xml",
+        "text/rtf",
+    }
+)
+
+
+def check_uploads(form: RunForm) -> None:
+    """Uploaded files: 400 for a type Agno refuses too, 501 for the others (no media input yet)."""
+    for f in form.files:
+        ct = f.content_type.split(";", 1)[0].strip().lower()
+        known = (
+            ct in _IMAGE or ct in _DOCUMENT or ct.startswith(_AUDIO_PREFIX) or ct.startswith(_VIDEO_PREFIX)
+        )
+        if not known:
+            raise E.HTTPError(400, "Unsupported file type")
+    if form.files:
+        raise E.HTTPError(
+            501, "File uploads (images, audio, video, documents) are not supported by Brisk yet"
+        )

@@ -15,16 +15,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
-__all__ = ["HEADERS", "error_frame", "frame", "stream_run", "watch_disconnect"]
+__all__ = ["HEADERS", "error_frame", "frame", "stream_run", "unless_disconnected", "watch_disconnect"]
 
 HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8")]
 _encode = msgspec.json.Encoder().encode
 _prefixes: dict[str, bytes] = {}
 _END = b"\n\n"
+T = TypeVar("T")
 
 
 def frame(event: Any) -> bytes:
@@ -95,6 +96,25 @@ class _Watch:
 def watch_disconnect(receive: Callable[[], Awaitable[dict[str, Any]]]) -> _Watch:
     """Start watching for a client disconnect; the caller must ``stop()`` it."""
     return _Watch(receive)
+
+
+async def unless_disconnected(
+    receive: Callable[[], Awaitable[dict[str, Any]]], awaitable: Awaitable[T]
+) -> tuple[bool, T | None]:
+    """Await a non-streamed run while watching the client: ``(True, result)``, or ``(False, None)``
+    when the client went away (the run was cancelled and stored so; nobody is left to answer)."""
+    watch = _Watch(receive)
+    try:
+        return True, await awaitable
+    except asyncio.CancelledError:
+        if not watch.gone:
+            raise
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        return False, None
+    finally:
+        watch.stop()
 
 
 async def stream_run(

@@ -578,8 +578,12 @@ class WorkflowRunOutput:
             out.metrics = WorkflowMetrics.from_dict(data["metrics"])
         if data.get("workflow_agent_run"):
             out.workflow_agent_run = RunOutput.from_dict(data["workflow_agent_run"])
+        # As Agno's from_dict: empty media lists read back as None, events always as a list.
+        for name in ("images", "videos", "audio", "files"):
+            if not getattr(out, name):
+                setattr(out, name, None)
+        out.events = []
         if data.get("events") is not None:
-            out.events = []
             for e in data["events"]:
                 try:
                     out.events.append(workflow_run_output_event_from_dict(e))

@@ -404,6 +404,18 @@ class Workflow:
             d["steps"] = [s.to_dict() for s in self.steps if hasattr(s, "to_dict")]
         return d
 
+    def to_dict_for_steps(self) -> dict[str, Any]:
+        """The steps as AgentOS describes them (Agno's ``to_dict_for_steps``): name, description and
+        type per step, the agent of agent steps, nested steps of the primitives."""
+        steps = [] if self.steps is None or callable(self.steps) else self.steps
+        return {
+            "name": self.name,
+            "workflow_id": self.id,
+            "description": self.description,
+            "steps": [_step_for_os(s) for s in steps],
+            "session_id": self.session_id,
+        }
+
     def __repr__(self) -> str:
         return f"Workflow(name={self.name!r}, id={self.id!r})"
 
@@ -431,6 +443,40 @@ def _step_summary(step: Any) -> dict[str, Any]:
         "description": step.description if hasattr(step, "description") else "User-defined callable step",
         "type": kind,
     }
+
+
+_PRIMITIVES = frozenset({"Step", "Steps", "Loop", "Parallel", "Condition", "Router"})
+
+
+def _step_for_os(step: Any) -> dict[str, Any]:
+    from brisk.agent.agent import Agent
+
+    if isinstance(step, Agent):
+        return {
+            "name": step.name or "unnamed_agent",
+            "description": step.description or "Agent step",
+            "type": "Step",
+            "agent": step,
+        }
+    kind = type(step).__name__
+    if kind not in _PRIMITIVES and callable(step) and hasattr(step, "__name__"):
+        return {"name": step.__name__, "description": "User-defined callable step", "type": "Step"}
+    out: dict[str, Any] = {
+        "name": step.name if hasattr(step, "name") else f"unnamed_{kind.lower()}",
+        "description": step.description if hasattr(step, "description") else "User-defined callable step",
+        "type": kind if kind in _PRIMITIVES else "Step",
+    }
+    if hasattr(step, "agent"):
+        out["agent"] = step.agent
+    if hasattr(step, "team"):
+        out["team"] = step.team
+    if kind == "Router":
+        out["steps"] = [_step_for_os(s) for s in step.choices]
+    elif kind in ("Loop", "Condition", "Steps", "Parallel"):
+        out["steps"] = [_step_for_os(s) for s in step.steps]
+        if kind == "Condition" and getattr(step, "else_steps", None):
+            out["else_steps"] = [_step_for_os(s) for s in step.else_steps]
+    return out
 
 
 def _print_event(event: Any) -> None:

@@ -47,8 +47,9 @@ async def test_memories_created_updated_and_deleted_by_scripted_tool_calls(opena
     assert mm.memories_updated
 
     first, second = openai_mock.bodies[-2:]
-    # The automatic pass may add, update and delete, never clear (Agno's choice); tools are strict.
-    assert tool_names(first) == ["add_memory", "update_memory", "delete_memory"]
+    # The automatic pass may add, update and delete, never clear (Agno's choice); tools are strict and,
+    # as every Agno request's, sorted by name.
+    assert tool_names(first) == ["add_memory", "delete_memory", "update_memory"]
     add = first["tools"][0]["function"]
     assert add["strict"] is True
     assert set(add["parameters"]["properties"]) == {"memory", "topics"}
@@ -104,9 +105,9 @@ async def test_memory_task_uses_the_managers_flags_and_can_clear(openai_mock):
     assert await mm.aupdate_memory_task("Forget everything about me", user_id="u1") == "All cleared."
     assert tool_names(openai_mock.bodies[0]) == [
         "add_memory",
-        "update_memory",
-        "delete_memory",
         "clear_memory",
+        "delete_memory",
+        "update_memory",
     ]
     assert await mm.aget_user_memories("u1") == []
     # clear_memory clears the user's memories only (Agno's clears every user's: a deviation)

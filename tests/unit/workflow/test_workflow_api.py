@@ -163,7 +163,8 @@ def test_workflow_run_output_to_dict_order():
         "status",
         "metadata",
     ]
-    assert WorkflowRunOutput.from_dict(out.to_dict()).to_dict() == out.to_dict()
+    # Agno's round trip: events read back as a list (empty here).
+    assert WorkflowRunOutput.from_dict(out.to_dict()).to_dict() == {**out.to_dict(), "events": []}
 
 
 async def test_callable_steps_run_the_whole_workflow():

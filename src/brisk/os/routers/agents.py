@@ -9,16 +9,16 @@ run when the client disconnects.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from brisk.os import _shapes
 from brisk.os._http import Request, Response, json, parse_bool
 from brisk.os.errors import Errors, HTTPError, bool_parsing
-from brisk.os.forms import RunForm, parse_form, parse_run_form
+from brisk.os.forms import check_uploads, parse_form, parse_run_form
 from brisk.os.router import Route
-from brisk.os.sse import error_frame, stream_run, watch_disconnect
+from brisk.os.routers.sessions import assert_session_writable
+from brisk.os.sse import error_frame, stream_run, unless_disconnected
 from brisk.run.agent import RunOutput
 
 if TYPE_CHECKING:
@@ -58,29 +58,6 @@ _CARD_DEFAULTS: dict[str, Any] = {
     "use_json_mode": False,
     "stream_events": False,
 }
-_IMAGE = frozenset(
-    {"image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp", "image/bmp", "image/tiff"}
-)
-_AUDIO_PREFIX, _VIDEO_PREFIX = "audio/", "video/"
-_DOCUMENT = frozenset(
-    {
-        "application/pdf",
-        "application/json",
-        "application/x-javascript",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "text/javascript",
-        "application/x-python",
-        "text/x-python",
-        "text/plain",
-        "text/html",
-        "text/css",
-        "text/md",
-        "text/markdown",
-        "text/csv",
-        "text/xml",
-        "text/rtf",
-    }
-)
 
 
 def _meaningful(d: dict[str, Any]) -> dict[str, Any] | None:
@@ -208,36 +185,19 @@ async def get_agent(req: Request) -> Response:
 
 
 # -- runs -------------------------------------------------------------------------------------------
-def _check_uploads(form: RunForm) -> None:
-    for f in form.files:
-        ct = f.content_type.split(";", 1)[0].strip().lower()
-        known = (
-            ct in _IMAGE or ct in _DOCUMENT or ct.startswith(_AUDIO_PREFIX) or ct.startswith(_VIDEO_PREFIX)
-        )
-        if not known:
-            raise HTTPError(400, "Unsupported file type")
-    if form.files:
-        raise HTTPError(501, "File uploads (images, audio, video, documents) are not supported by Brisk yet")
-
-
 async def create_run(req: Request) -> Response | None:
     """``POST /agents/{agent_id}/runs``: validate, admit, then stream (SSE) or answer the run's JSON."""
     os: AgentOS = req.os
     body = await req.body()
     form = parse_run_form(req.header(b"content-type"), body)
     agent = os.get_agent(req.params["agent_id"])
-    _check_uploads(form)
+    check_uploads(form)
     if form.background:
         raise HTTPError(501, "Background runs are not supported by Brisk yet")
     if form.version is not None:
         raise HTTPError(501, "Component versions are not supported by Brisk yet")
     user_id = form.user_id
-    if form.session_id and agent.db is not None:
-        # A run must not write into a session another user owns (Agno's assert_session_writable).
-        row = await agent.db.get_session(form.session_id)
-        owner = row.get("user_id") if row else None
-        if owner is not None and owner != (user_id or agent.user_id):
-            raise HTTPError(404, "Session not found")
+    await assert_session_writable(agent.db, form.session_id, user_id or agent.user_id)
     session_id = form.session_id or str(uuid.uuid4())
     kwargs = form.run_kwargs
     gate = os.gate
@@ -265,21 +225,11 @@ async def create_run(req: Request) -> Response | None:
 
             await stream_run(req.send, req.receive, events, on_error)
             return None
-        watch = watch_disconnect(req.receive)
-        try:
-            out = await agent.arun(
-                form.message, stream=False, session_id=session_id, user_id=user_id, **kwargs
-            )
-        except asyncio.CancelledError:
-            if not watch.gone:
-                raise
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()
-            return None  # the client is gone: nobody to answer
-        finally:
-            watch.stop()
-        return json(out.to_dict())
+        answered, out = await unless_disconnected(
+            req.receive,
+            agent.arun(form.message, stream=False, session_id=session_id, user_id=user_id, **kwargs),
+        )
+        return json(out.to_dict()) if answered else None
     finally:
         gate.release()
 

@@ -1,4 +1,4 @@
-"""``/``, ``/health``, ``/info``, ``/config``, the team/workflow lists, and the routes Brisk answers
+"""``/``, ``/health``, ``/info``, ``/config``, the (empty) team routes, and the routes Brisk answers
 without implementing them: Agno's 503 feature placeholders and 501 for features Brisk lacks.
 
 The static bodies (``/``, ``/info``, ``/config``) are encoded once, when first asked for.
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from brisk.os._http import Request, Response, iso, json
 from brisk.os.errors import HTTPError
 from brisk.os.router import Route
+from brisk.os.routers.workflows import workflow_summary
 
 if TYPE_CHECKING:
     from brisk.os.app import AgentOS
@@ -105,7 +106,7 @@ def _config(os: AgentOS) -> dict[str, Any]:
     out["queue"] = {"durable": False, "queue_per_session": False}
     out["agents"] = agents
     out["teams"] = []
-    out["workflows"] = []
+    out["workflows"] = [workflow_summary(w) for w in os.workflows]
     out["interfaces"] = []
     out["company"] = None
     return out
@@ -149,6 +150,8 @@ _UNSUPPORTED: list[tuple[tuple[str, ...], str, str]] = [
     (("GET",), "/agents/{agent_id}/runs/{run_id}/checkpoints", "Run checkpoints"),
     (("GET",), "/agents/{agent_id}/runs/{run_id}/checkpoints/{message_index}", "Run checkpoints"),
     (("POST",), "/agents/{agent_id}/runs/{run_id}/resume", "Resuming run streams"),
+    (("POST",), "/workflows/{workflow_id}/runs/{run_id}/resume", "Resuming run streams"),
+    (("POST",), "/workflows/{workflow_id}/runs/{run_id}/continue", "Continuing paused workflow runs"),
     (("POST",), "/optimize-memories", "Memory optimization"),
     (("GET", "POST"), "/learnings", "Learnings"),
     (("GET",), "/learnings/users", "Learnings"),
@@ -188,8 +191,6 @@ def routes(os: AgentOS) -> list[Route]:
         Route("GET", "/config", _cached(_config)),
         Route("GET", "/teams", empty_list),
         Route("GET", "/teams/{team_id}", _not_found("Team")),
-        Route("GET", "/workflows", empty_list),
-        Route("GET", "/workflows/{workflow_id}", _not_found("Workflow")),
     ]
     requires_db = "db" if os.db is None else None
     for prefix, tag, requires in (
@@ -204,13 +205,12 @@ def routes(os: AgentOS) -> list[Route]:
         out.append(Route(_ALL, prefix + "/{path:path}", handler))
     for methods, path, what in _UNSUPPORTED:
         out.append(Route(methods, path, _unsupported(what)))
-    for kind in ("teams", "workflows"):
-        for methods, suffix in (
-            (("GET", "POST"), "/{cid}/runs"),
-            (("GET",), "/{cid}/runs/{run_id}"),
-            (("POST",), "/{cid}/runs/{run_id}/cancel"),
-            (("POST",), "/{cid}/runs/{run_id}/continue"),
-            (("POST",), "/{cid}/runs/{run_id}/resume"),
-        ):
-            out.append(Route(methods, f"/{kind}{suffix}", _not_found(kind[:-1].title())))
+    for methods, suffix in (
+        (("GET", "POST"), "/{cid}/runs"),
+        (("GET",), "/{cid}/runs/{run_id}"),
+        (("POST",), "/{cid}/runs/{run_id}/cancel"),
+        (("POST",), "/{cid}/runs/{run_id}/continue"),
+        (("POST",), "/{cid}/runs/{run_id}/resume"),
+    ):
+        out.append(Route(methods, f"/teams{suffix}", _not_found("Team")))
     return out

@@ -60,6 +60,19 @@ def resolve_db(os: AgentOS, q: Query) -> BaseDb:
     raise HTTPError(400, "No database is configured on this AgentOS")
 
 
+async def assert_session_writable(
+    db: BaseDb | None, session_id: str | None, user_id: str | None, session_type: str | None = None
+) -> None:
+    """A run must not write into a session another user owns (Agno's ``assert_session_writable``):
+    404 when ``session_id`` exists with another owner; unowned and new sessions are writable."""
+    if db is None or not session_id:
+        return
+    row = await db.get_session(session_id, session_type=session_type)
+    owner = row.get("user_id") if row else None
+    if owner is not None and owner != user_id:
+        raise HTTPError(404, "Session not found")
+
+
 def _tables(db: Any) -> set[str]:
     names = (
         "session_table_name",
@@ -216,7 +229,8 @@ def _detail(row: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "user_id": detail["user_id"],
         "workflow_id": row.get("workflow_id"),
-        "workflow_name": (row.get("workflow_data") or {}).get("name"),
+        # Agno reads a ``workflow_name`` column that the v3 sessions table does not have: always null.
+        "workflow_name": row.get("workflow_name"),
         "session_id": detail["session_id"],
         "session_name": detail["session_name"],
         "session_data": data,
@@ -352,6 +366,9 @@ async def get_session_runs(req: Request) -> Response:
 
 
 def _run_for(row: dict[str, Any], run: dict[str, Any], agent_data: Any) -> dict[str, Any]:
+    # Runs are shown by their own kind in a workflow session (Agno's classify_session_run).
+    if run.get("workflow_id") is not None and _shapes.session_type(row) == "workflow":
+        return _shapes.workflow_run_schema(run)
     # Member runs must not inherit the session owner's identity (Agno's RunSchema.from_dict rule).
     same_agent = run.get("agent_id") in (None, row.get("agent_id"))
     return _shapes.run_schema(run, agent_data if same_agent else None)
@@ -359,7 +376,7 @@ def _run_for(row: dict[str, Any], run: dict[str, Any], agent_data: Any) -> dict[
 
 async def get_run_previews(req: Request) -> Response:
     row, runs = await _session_runs(req)
-    return json([_shapes.run_preview(_shapes.run_schema(r)) for r in runs])
+    return json([_shapes.run_preview(_run_for(row, r, None)) for r in runs])
 
 
 async def get_session_run(req: Request) -> Response:
@@ -376,8 +393,11 @@ async def get_session_run(req: Request) -> Response:
         if not await db.get_runs(sid, last=1):
             raise HTTPError(404, f"Session with ID {sid} has no runs")
         raise HTTPError(404, f"Run with ID {run_id} not found in session {sid}")
+    data = _run_data(run)
+    if data.get("workflow_id") is not None:
+        return json(_shapes.workflow_run_schema(data))
     agent_data = row.get("agent_data") if _shapes.session_type(row) == "agent" else None
-    return json(_run_for(row, _run_data(run), agent_data))
+    return json(_run_for(row, data, agent_data))
 
 
 def routes(os: AgentOS) -> list[Route]:
