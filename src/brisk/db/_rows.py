@@ -24,50 +24,12 @@ import msgspec
 
 from brisk.db.base import SessionType
 
-SESSION_COLUMNS = (
-    "session_id",
-    "session_type",
-    "agent_id",
-    "team_id",
-    "workflow_id",
-    "user_id",
-    "session_data",
-    "agent_data",
-    "team_data",
-    "workflow_data",
-    "metadata",
-    "summary",
-    "created_at",
-    "updated_at",
-)
+# The column tuples live with the table layout; re-exported here for the backends.
+from brisk.db.schema import MEMORY_COLUMNS as MEMORY_COLUMNS
+from brisk.db.schema import RUN_COLUMNS as RUN_COLUMNS
+from brisk.db.schema import SESSION_COLUMNS as SESSION_COLUMNS
+
 SESSION_JSON = ("session_data", "agent_data", "team_data", "workflow_data", "metadata", "summary")
-RUN_COLUMNS = (
-    "run_id",
-    "session_id",
-    "run_type",
-    "agent_id",
-    "team_id",
-    "workflow_id",
-    "user_id",
-    "parent_run_id",
-    "status",
-    "run_index",
-    "run_data",
-    "created_at",
-    "updated_at",
-)
-MEMORY_COLUMNS = (
-    "memory_id",
-    "memory",
-    "input",
-    "agent_id",
-    "team_id",
-    "user_id",
-    "topics",
-    "feedback",
-    "created_at",
-    "updated_at",
-)
 MEMORY_JSON = ("memory", "topics")
 
 # Columns a caller may sort by; anything else falls back to the default (Agno silently skips sorting

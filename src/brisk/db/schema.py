@@ -16,6 +16,52 @@ from dataclasses import dataclass
 SCHEMA_VERSION = "3.0.0"
 
 
+# The columns of the three tables Brisk reads and writes, in Agno's order (rows are dicts of these).
+SESSION_COLUMNS = (
+    "session_id",
+    "session_type",
+    "agent_id",
+    "team_id",
+    "workflow_id",
+    "user_id",
+    "session_data",
+    "agent_data",
+    "team_data",
+    "workflow_data",
+    "metadata",
+    "summary",
+    "created_at",
+    "updated_at",
+)
+RUN_COLUMNS = (
+    "run_id",
+    "session_id",
+    "run_type",
+    "agent_id",
+    "team_id",
+    "workflow_id",
+    "user_id",
+    "parent_run_id",
+    "status",
+    "run_index",
+    "run_data",
+    "created_at",
+    "updated_at",
+)
+MEMORY_COLUMNS = (
+    "memory_id",
+    "memory",
+    "input",
+    "agent_id",
+    "team_id",
+    "user_id",
+    "topics",
+    "feedback",
+    "created_at",
+    "updated_at",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class TableSpec:
     kind: str  # "sessions", "runs", ... (Agno's table_type)
@@ -44,22 +90,7 @@ SESSIONS = TableSpec(
 \tPRIMARY KEY (session_id)
 )""",
     indexes=(("created_at",), ("session_type",)),
-    required=(
-        "session_id",
-        "session_type",
-        "agent_id",
-        "team_id",
-        "workflow_id",
-        "user_id",
-        "session_data",
-        "agent_data",
-        "team_data",
-        "workflow_data",
-        "metadata",
-        "summary",
-        "created_at",
-        "updated_at",
-    ),
+    required=SESSION_COLUMNS,
 )
 
 RUNS = TableSpec(
@@ -92,21 +123,7 @@ RUNS = TableSpec(
         ("user_id",),
         ("workflow_id",),
     ),
-    required=(
-        "run_id",
-        "session_id",
-        "run_type",
-        "agent_id",
-        "team_id",
-        "workflow_id",
-        "user_id",
-        "parent_run_id",
-        "status",
-        "run_index",
-        "run_data",
-        "created_at",
-        "updated_at",
-    ),
+    required=RUN_COLUMNS,
 )
 
 MEMORIES = TableSpec(
@@ -125,18 +142,7 @@ MEMORIES = TableSpec(
 \tPRIMARY KEY (memory_id)
 )""",
     indexes=(("created_at",), ("updated_at",), ("user_id",)),
-    required=(
-        "memory_id",
-        "memory",
-        "input",
-        "agent_id",
-        "team_id",
-        "user_id",
-        "topics",
-        "feedback",
-        "created_at",
-        "updated_at",
-    ),
+    required=MEMORY_COLUMNS,
 )
 
 METRICS = TableSpec(

@@ -327,3 +327,12 @@ def check_uploads(form: RunForm) -> None:
         raise E.HTTPError(
             501, "File uploads (images, audio, video, documents) are not supported by Brisk yet"
         )
+
+
+def check_run_options(form: RunForm) -> None:
+    """What a run request may ask that Brisk does not serve yet: answered before anything runs."""
+    check_uploads(form)
+    if form.background:
+        raise E.HTTPError(501, "Background runs are not supported by Brisk yet")
+    if form.version is not None:
+        raise E.HTTPError(501, "Component versions are not supported by Brisk yet")

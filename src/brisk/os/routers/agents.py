@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from brisk.os import _shapes
 from brisk.os._http import Request, Response, json, parse_bool
 from brisk.os.errors import Errors, HTTPError, bool_parsing
-from brisk.os.forms import check_uploads, parse_form, parse_run_form
+from brisk.os.forms import check_run_options, parse_form, parse_run_form
 from brisk.os.router import Route
 from brisk.os.routers.sessions import assert_session_writable
 from brisk.os.sse import error_frame, stream_run, unless_disconnected
@@ -191,11 +191,7 @@ async def create_run(req: Request) -> Response | None:
     body = await req.body()
     form = parse_run_form(req.header(b"content-type"), body)
     agent = os.get_agent(req.params["agent_id"])
-    check_uploads(form)
-    if form.background:
-        raise HTTPError(501, "Background runs are not supported by Brisk yet")
-    if form.version is not None:
-        raise HTTPError(501, "Component versions are not supported by Brisk yet")
+    check_run_options(form)
     user_id = form.user_id
     await assert_session_writable(agent.db, form.session_id, user_id or agent.user_id)
     session_id = form.session_id or str(uuid.uuid4())

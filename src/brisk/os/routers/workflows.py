@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from brisk.os import _shapes
 from brisk.os._http import Request, Response, json
 from brisk.os.errors import HTTPError
-from brisk.os.forms import check_uploads, parse_run_form
+from brisk.os.forms import check_run_options, parse_run_form
 from brisk.os.router import Route
 from brisk.os.routers.sessions import assert_session_writable
 from brisk.os.sse import frame, stream_run, unless_disconnected
@@ -140,11 +140,7 @@ async def create_run(req: Request) -> Response | None:
     body = await req.body()
     form = parse_run_form(req.header(b"content-type"), body)
     wf = os.get_workflow(req.params["workflow_id"])
-    check_uploads(form)
-    if form.background:
-        raise HTTPError(501, "Background runs are not supported by Brisk yet")
-    if form.version is not None:
-        raise HTTPError(501, "Component versions are not supported by Brisk yet")
+    check_run_options(form)
     user_id = form.user_id
     await assert_session_writable(wf.db, form.session_id, user_id or wf.user_id, "workflow")
     session_id = form.session_id or str(uuid.uuid4())
