@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SRC := src tests bench scripts contracts
 
 .PHONY: install demo test coverage coverage-report lint fmt providers-test bench bench-micro bench-sweep \
-        gen-fixtures contract release constitution-check clean
+        gen-fixtures interop contract release constitution-check clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench-sweep: $(STAMP)  ## capacity sweep, BENCH_SWEEP_USERS=50,100,200,400 x BEN
 gen-fixtures: $(STAMP)  ## record contract fixtures from Agno 3.1.10 (installs .venv-agno)
 	$(BIN)/python -m contracts.generate
 
+interop: $(STAMP)  ## one SQLite file written and continued by Agno 3.1.10 and Brisk in turn; report in artifacts/interop/
+	$(BIN)/python -m contracts.interop
+
 contract: $(STAMP)  ## replay the committed fixtures on Brisk; report in artifacts/contract/ (also part of `make test`)
 	$(BIN)/pytest tests/contract -p no:cacheprovider
 
@@ -61,4 +64,4 @@ constitution-check: $(STAMP)  ## project rules: no Agno at run time, .env.exampl
 	$(BIN)/python scripts/constitution_check.py
 
 clean:
-	rm -rf dist build .coverage coverage.json artifacts/contract .pytest_cache
+	rm -rf dist build .coverage coverage.json artifacts/contract artifacts/interop .pytest_cache
